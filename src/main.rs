@@ -1,1 +1,33 @@
-fn main() {}
+use ddb_cross_account_reader::config::Config;
+use ddb_cross_account_reader::handler::{handle, App};
+use ddb_cross_account_reader::{credentials, logging};
+use lambda_runtime::{service_fn, LambdaEvent};
+use serde_json::Value;
+
+/// Exit code for a configuration that cannot work; Lambda reports it as Runtime.ExitError at init.
+const EXIT_CONFIG: i32 = 2;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    logging::init();
+    let config = match Config::from_env(|k| std::env::var(k).ok()) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(variable = e.variable, error = %e, "cannot start");
+            eprintln!("{e}");
+            std::process::exit(EXIT_CONFIG);
+        }
+    };
+    let clients = match credentials::connect(&config).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start");
+            eprintln!("configuration error: {e}");
+            std::process::exit(EXIT_CONFIG);
+        }
+    };
+    clients.warm_up(config.default_table.as_deref()).await;
+    let app = App { config, clients };
+    let app = &app;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| handle(app, event))).await
+}

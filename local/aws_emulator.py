@@ -1,0 +1,682 @@
+"""Local two-account AWS emulator: moto 5.2.5 serving STS, IAM and DynamoDB on one port, with IAM
+enforced the way AWS enforces it for the STS -> DynamoDB flow of this project.
+
+Why not vanilla moto: with auth on, moto checks only the Action of identity policies (never the
+Resource, so a policy scoped to one table denies every table and `Resource: "*"` allows every
+table), ignores the trust policy of a role in another account, lets a missing sts:ExternalId pass,
+lets anyone assume a role that does not exist, and answers DynamoDB denials with an XML 403 the
+AWS SDK for Rust cannot classify. Every one of those would let a test pass where AWS denies.
+
+So for STS, IAM and DynamoDB this module replaces moto's authorization with its own policy
+evaluator (section "Policy evaluation": pure functions, no moto) and hooks it into moto at a few
+documented points (section "Patches"). Each patch has a docstring naming the AWS behaviour it
+reproduces. Other services keep moto's own (weaker) checks.
+
+The server also answers a small local API (never counted, never authorized; bind to 127.0.0.1):
+  GET  /_local/stats                  {"sts:AssumeRole": n, "dynamodb:Scan": m, ...} since last reset
+  POST /_local/stats/reset            zero the counters
+  GET  /_local/denials                the last 200 denials (principal, action, resource, reason)
+  GET  /_local/dynamodb/ACCOUNT/REGION/TABLE   every item of a table, DynamoDB JSON, sorted by key
+Auth is switched like moto's: POST /moto-api/reset-auth with body `0` (on) or `inf` (off).
+
+Known limits (not evaluated, like vanilla moto): session policies, SCPs, credential expiry,
+resource-based policies on tables, numeric/date condition operators (fail closed), policy variables.
+
+Run: python local/aws_emulator.py --port 5055   (never set MOTO_ACCOUNT_ID: it pins one account)
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import collections
+import functools
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import threading
+import uuid
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+log = logging.getLogger("aws_emulator")
+
+ALLOW, DENY, IMPLICIT = "Allow", "Deny", "Implicit"
+ROLE_CHAINING_MAX_SECONDS = 3600
+
+
+# ============================================================================================
+# Policy evaluation (pure: JSON policy documents in, decision out)
+# ============================================================================================
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+@functools.lru_cache(maxsize=4096)
+def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern:
+    # IAM wildcards: `*` any run of characters, `?` exactly one; everything else is literal.
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
+def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
+    return _glob_regex(pattern, ignore_case).fullmatch(value) is not None
+
+
+def arn_like(pattern: str, value: str) -> bool:
+    """ArnLike / ArnEquals: the six colon-separated ARN parts are matched one by one."""
+    p, v = pattern.split(":", 5), value.split(":", 5)
+    return len(p) == len(v) == 6 and all(glob_match(a, b) for a, b in zip(p, v))
+
+
+# Positive matchers; the "Not" operators are their negation (see _condition).
+_MATCHERS = {
+    "StringEquals": lambda expected, actual: expected == actual,
+    "StringEqualsIgnoreCase": lambda expected, actual: expected.lower() == actual.lower(),
+    "StringLike": glob_match,
+    "ArnEquals": arn_like,  # AWS treats ArnEquals and ArnLike alike (both take wildcards)
+    "ArnLike": arn_like,
+    "Bool": lambda expected, actual: str(expected).lower() == str(actual).lower(),
+}
+
+
+class UnsupportedCondition(Exception):
+    """An operator this emulator does not evaluate; the caller fails closed."""
+
+
+def _condition(operator: str, expected: list, actual: list | None) -> bool:
+    """One operator/key pair of a Condition block, with AWS's missing-key rules."""
+    if operator == "Null":  # {"Null": {"key": "true"}} means: the key is absent
+        return (actual is None) == (str(expected[0]).lower() == "true")
+    qualifier, _, op = operator.rpartition(":")  # ForAnyValue: / ForAllValues:
+    if_exists = op.endswith("IfExists")
+    op = op.removesuffix("IfExists")
+    negated = "Not" in op
+    matcher = _MATCHERS.get(op.replace("Not", "", 1))
+    if matcher is None or qualifier not in ("", "ForAnyValue", "ForAllValues"):
+        raise UnsupportedCondition(operator)
+    if actual is None:
+        # A missing key never matches a positive operator, always "matches" a negated one.
+        return if_exists or qualifier == "ForAllValues" or negated
+    per_value = [any(matcher(str(e), a) for e in expected) != negated for a in actual]
+    return all(per_value) if qualifier == "ForAllValues" else any(per_value)
+
+
+def conditions_match(block: dict, context: dict[str, list[str]]) -> bool:
+    """Every operator and every key in a Condition block must hold (keys are case-insensitive)."""
+    for operator, pairs in block.items():
+        for key, expected in pairs.items():
+            if not _condition(operator, _as_list(expected), context.get(key.lower())):
+                return False
+    return True
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who signed the request, as IAM sees it."""
+    arn: str            # printed in AccessDenied: user ARN or assumed-role *session* ARN
+    principal_arn: str  # aws:PrincipalArn: the user or *role* ARN (never the session)
+    account: str
+    kind: str           # "User" | "AssumedRole"
+    policies: tuple = ()        # identity-based policy documents (JSON strings)
+    boundary: str | None = None  # permissions boundary document, if any
+
+    def context(self) -> dict[str, list[str]]:
+        return {"aws:principalarn": [self.principal_arn], "aws:principalaccount": [self.account],
+                "aws:principaltype": [self.kind]}
+
+
+def principal_match(element, caller: Caller) -> str | None:
+    """How a resource policy's Principal names the caller: "exact" (its own ARN), "account"
+    (account id or :root, i.e. delegated to the account's identity policies) or None."""
+    if element == "*":
+        return "account"
+    aws = element.get("AWS") if isinstance(element, dict) else None  # Service/Federated never match
+    if aws is None:
+        return None
+    root = f":iam::{caller.account}:root"
+    for p in _as_list(aws):
+        if p in (caller.principal_arn, caller.arn):
+            return "exact"
+        if p == "*" or p == caller.account or (p.startswith("arn:") and p.endswith(root)):
+            return "account"
+    return None
+
+
+def _statement_applies(stmt: dict, action: str, resource: str, context: dict,
+                       caller: Caller | None) -> tuple[bool, str | None]:
+    """Does this statement cover (action, resource, context)? Also returns how the principal
+    matched (resource policies only)."""
+    # Action names are case-insensitive in IAM; resources are not.
+    if "Action" in stmt:
+        listed, covered_if_listed = stmt["Action"], True
+    elif "NotAction" in stmt:
+        listed, covered_if_listed = stmt["NotAction"], False
+    else:
+        return False, None
+    if any(glob_match(p, action, ignore_case=True) for p in _as_list(listed)) != covered_if_listed:
+        return False, None
+    # Trust policies carry no Resource: they apply to the role they are attached to.
+    if "Resource" in stmt and not any(glob_match(p, resource) for p in _as_list(stmt["Resource"])):
+        return False, None
+    if "NotResource" in stmt and any(glob_match(p, resource) for p in _as_list(stmt["NotResource"])):
+        return False, None
+    how = None
+    if caller is not None:  # resource-based policy: the statement must name the caller
+        how = principal_match(stmt.get("Principal"), caller) if "Principal" in stmt else None
+        if "NotPrincipal" in stmt:
+            how = None if principal_match(stmt["NotPrincipal"], caller) else "account"
+        if how is None:
+            return False, None
+    try:
+        return conditions_match(stmt.get("Condition", {}), context), how
+    except UnsupportedCondition as e:
+        # Fail closed: an Allow we cannot evaluate does not allow, a Deny we cannot evaluate denies.
+        log.warning("unsupported condition operator %s: treated as %s", e,
+                    "matching (Deny)" if stmt.get("Effect") == "Deny" else "not matching (Allow)")
+        return stmt.get("Effect") == "Deny", how
+
+
+def evaluate(documents, action: str, resource: str, context: dict,
+             caller: Caller | None = None) -> tuple[str, str | None]:
+    """AWS policy logic over a set of documents: an explicit Deny wins, else any Allow, else
+    implicit deny. `caller` is given for resource-based (trust) policies. Returns (decision,
+    strongest principal match of the allowing statements)."""
+    decision, how = IMPLICIT, None
+    for doc in documents:
+        parsed = json.loads(doc) if isinstance(doc, str) else doc
+        for stmt in _as_list(parsed.get("Statement", [])):
+            applies, matched = _statement_applies(stmt, action, resource, context, caller)
+            if not applies:
+                continue
+            if stmt.get("Effect") == "Deny":
+                return DENY, matched
+            decision = ALLOW
+            how = "exact" if "exact" in (how, matched) else matched
+    return decision, how
+
+
+class Denied(Exception):
+    """An authorization failure, with the AWS-style message."""
+    def __init__(self, caller_arn: str, action: str, resource: str, reason: str = ""):
+        self.action, self.resource, self.caller_arn, self.reason = action, resource, caller_arn, reason
+        super().__init__(f"User: {caller_arn} is not authorized to perform: {action} "
+                         f"on resource: {resource}{(' ' + reason) if reason else ''}")
+
+
+def authorize_identity(caller: Caller, action: str, resource: str, context: dict) -> None:
+    """Identity-based policies (and the permissions boundary) must allow, none may deny."""
+    decision, _ = evaluate(caller.policies, action, resource, context)
+    if decision == DENY:
+        raise Denied(caller.arn, action, resource, "with an explicit deny in an identity-based policy")
+    if decision != ALLOW:
+        raise Denied(caller.arn, action, resource,
+                     f"because no identity-based policy allows the {action} action")
+    if caller.boundary is not None and evaluate([caller.boundary], action, resource, context)[0] != ALLOW:
+        raise Denied(caller.arn, action, resource,
+                     f"because no permissions boundary allows the {action} action")
+
+
+def authorize_assume_role(caller: Caller, action: str, role_arn: str, trust_policy: str | None,
+                          context: dict) -> None:
+    """sts:AssumeRole (and sts:TagSession / sts:SetSourceIdentity) needs BOTH the caller's
+    identity policy and the role's trust policy when the role is in another account; in the same
+    account a trust policy naming the caller's own ARN is enough. A missing role is a plain
+    AccessDenied, exactly like a trust policy that does not match."""
+    plain = Denied(caller.arn, action, role_arn)  # AWS gives no reason for trust failures
+    if trust_policy is None:
+        raise plain
+    trust, how = evaluate([trust_policy], action, role_arn, context, caller=caller)
+    identity, _ = evaluate(caller.policies, action, role_arn, context)
+    same_account = role_arn.split(":")[4] == caller.account
+    if identity == DENY:
+        raise Denied(caller.arn, action, role_arn, "with an explicit deny in an identity-based policy")
+    if identity != ALLOW and not (same_account and trust == ALLOW and how == "exact"):
+        raise Denied(caller.arn, action, role_arn,
+                     f"because no identity-based policy allows the {action} action")
+    if trust != ALLOW:
+        raise plain
+    if caller.boundary is not None and identity == ALLOW:
+        authorize_identity(caller, action, role_arn, context)
+
+
+# ============================================================================================
+# Patches (moto internals; pinned to moto 5.2.5)
+# ============================================================================================
+
+class Rejected(Exception):
+    """A request refused before reaching moto's handler: rendered in the service's error shape."""
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class Stats:
+    """Request counters by IAM-style action name, plus the recent denials (for debugging)."""
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counts: collections.Counter = collections.Counter()
+        self.denials: collections.deque = collections.deque(maxlen=200)
+
+    def count(self, action: str) -> None:
+        with self._lock:
+            self._counts[action] += 1
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return dict(sorted(self._counts.items()))
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
+            self.denials.clear()
+
+
+STATS = Stats()
+
+
+def _auth_enabled() -> bool:
+    """moto's on/off switch (POST /moto-api/reset-auth), read the way moto reads it."""
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin as Mixin
+    if Mixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT:
+        return True
+    Mixin.request_count += 1
+    return False
+
+
+def _managed_policy_document(policy) -> str:
+    return next(v.document for v in policy.versions if v.is_default)
+
+
+def _role_by_arn(role_arn: str):
+    """Find a role in ANY account of this server (vanilla moto looks only in the caller's)."""
+    from moto.iam.exceptions import NotFoundException
+    from moto.iam.models import iam_backends
+    parts = role_arn.split(":")
+    if len(parts) < 6 or not re.fullmatch(r"\d{12}", parts[4]):
+        return None
+    try:
+        return iam_backends[parts[4]][parts[1]].get_role_by_arn(role_arn)
+    except NotFoundException:
+        return None
+
+
+def _identify(handler) -> Caller:
+    """Authenticate the request with moto's own signature check and key lookup, then describe
+    the caller with its identity policies. Reproduces: unsigned / unknown key / bad signature
+    are refused before any authorization."""
+    from moto.core.exceptions import InvalidClientTokenIdError, SignatureDoesNotMatchError
+    from moto.iam.access_control import AssumedRoleAccessKey, IAMRequest
+    from moto.iam.models import iam_backends
+    from moto.sts.models import sts_backends
+
+    if "Authorization" not in handler.headers:
+        raise Rejected(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
+    try:
+        request = IAMRequest(account_id=handler.current_account, method=handler.method,
+                             path=handler.raw_path + (f"?{handler.parsed_url.query}" if handler.parsed_url.query else ""),
+                             data=handler.data, body=handler.raw_body, headers=handler.headers,
+                             action=handler._get_action())
+        request.check_signature()
+    except InvalidClientTokenIdError:
+        raise Rejected(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+    except SignatureDoesNotMatchError:
+        raise Rejected(403, "SignatureDoesNotMatch",
+                       "The request signature we calculated does not match the signature you provided.")
+    key = request._access_key
+    account, partition = key.account_id, key.partition
+    iam = iam_backends[account][partition]
+    if isinstance(key, AssumedRoleAccessKey):
+        session = sts_backends[account][partition].get_assumed_role_from_access_key(key._access_key_id)
+        role = _role_by_arn(session.role_arn)
+        if role is None:  # the role was deleted after the session was minted
+            return Caller(key.arn, session.role_arn, account, "AssumedRole")
+        docs = list(role.policies.values()) + [_managed_policy_document(p) for p in role.managed_policies.values()]
+        boundary = None
+        if role.permissions_boundary_arn:
+            boundary = _managed_policy_document(iam.get_policy(role.permissions_boundary_arn))
+        return Caller(key.arn, role.arn, account, "AssumedRole", tuple(docs), boundary)
+    docs = []
+    for p in key.collect_policies():  # user inline + attached + group policies
+        docs.append(p["policy_document"] if isinstance(p, dict) else _managed_policy_document(p))
+    user = iam.get_user(key._owner_user_name)
+    boundary = None
+    if getattr(user, "permissions_boundary_arn", None):
+        boundary = _managed_policy_document(iam.get_policy(user.permissions_boundary_arn))
+    return Caller(key.arn, key.arn, account, "User", tuple(docs), boundary)
+
+
+def _base_context(handler, caller: Caller) -> dict:
+    ctx = caller.context()
+    ctx["aws:requestedregion"] = [handler.region]
+    return ctx
+
+
+# ---- DynamoDB -------------------------------------------------------------------------------
+
+_TRANSACT_ACTIONS = {"Get": "GetItem", "Put": "PutItem", "Update": "UpdateItem",
+                     "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+
+
+def dynamodb_requests(action: str, params: dict, region: str, account: str) -> list[tuple[str, str]]:
+    """The (IAM action, resource ARN) pairs AWS authorizes for one DynamoDB call.
+
+    Reproduces: a table's ARN is arn:aws:dynamodb:REGION:ACCOUNT:table/NAME; Query/Scan with
+    IndexName are authorized on table/NAME/index/INDEX (so a policy without index/* denies them);
+    Batch* are authorized per table of RequestItems; Transact* are authorized per item with the
+    single-item action (Put -> dynamodb:PutItem, ConditionCheck -> dynamodb:ConditionCheckItem);
+    a TableName given as an ARN is used as is. Calls without a table (ListTables) use "*"."""
+    partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+    def arn(table: str, index: str | None = None) -> str:
+        base = table if table.startswith("arn:") else f"arn:{partition}:dynamodb:{region}:{account}:table/{table}"
+        return f"{base}/index/{index}" if index else base
+
+    if action in ("BatchGetItem", "BatchWriteItem"):
+        return [(f"dynamodb:{action}", arn(t)) for t in params.get("RequestItems") or {}] or [(f"dynamodb:{action}", "*")]
+    if action in ("TransactGetItems", "TransactWriteItems"):
+        out = []
+        for item in params.get("TransactItems") or []:
+            for kind, op in item.items():
+                out.append((f"dynamodb:{_TRANSACT_ACTIONS.get(kind, kind)}", arn(op["TableName"])))
+        return out or [(f"dynamodb:{action}", "*")]
+    if params.get("TableName"):
+        index = params.get("IndexName") if action in ("Query", "Scan") else None
+        return [(f"dynamodb:{action}", arn(params["TableName"], index))]
+    for key in ("ResourceArn", "TableArn"):
+        if params.get(key):
+            return [(f"dynamodb:{action}", params[key])]
+    return [(f"dynamodb:{action}", "*")]
+
+
+def _authorize_dynamodb(handler, action: str) -> None:
+    caller = _identify(handler)
+    ctx = _base_context(handler, caller)
+    for iam_action, resource in dict.fromkeys(
+            dynamodb_requests(action, getattr(handler, "params", {}) or {}, handler.region, caller.account)):
+        authorize_identity(caller, iam_action, resource, ctx)
+
+
+def _dynamodb_error(rejected: Rejected):
+    """Reproduces DynamoDB's awsJson1_0 error shape: HTTP 400 and a `__type` the SDKs classify
+    (AccessDeniedException, UnrecognizedClientException, ...) instead of moto's IAM-style XML 403."""
+    codes = {"AccessDenied": "AccessDeniedException", "InvalidClientTokenId": "UnrecognizedClientException",
+             "SignatureDoesNotMatch": "InvalidSignatureException",
+             "MissingAuthenticationToken": "MissingAuthenticationTokenException"}
+    code = codes.get(rejected.code, rejected.code)
+    message_key = "Message" if code == "AccessDeniedException" else "message"
+    body = json.dumps({"__type": f"com.amazon.coral.service#{code}", message_key: rejected.message})
+    return 400, {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": str(uuid.uuid4()),
+                 "x-amzn-ErrorType": code}, body
+
+
+# ---- STS ------------------------------------------------------------------------------------
+
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
+
+
+def _validation(message: str) -> Rejected:
+    return Rejected(400, "ValidationError", message)
+
+
+def _assume_role_context(handler, caller: Caller) -> tuple[dict, list[str]]:
+    """Condition keys of an AssumeRole request, and the extra actions its parameters require
+    (Tags -> sts:TagSession, SourceIdentity -> sts:SetSourceIdentity)."""
+    ctx = _base_context(handler, caller)
+    actions = ["sts:AssumeRole"]
+    session_name = handler._get_param("RoleSessionName") or ""
+    if not _SESSION_NAME.fullmatch(session_name):
+        raise _validation(f"1 validation error detected: Value '{session_name}' at 'roleSessionName' failed to "
+                          "satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* "
+                          "and have length between 2 and 64")
+    ctx["sts:rolesessionname"] = [session_name]
+    external_id = handler._get_param("ExternalId")
+    if external_id is not None:
+        if not _EXTERNAL_ID.fullmatch(external_id):
+            raise _validation(f"1 validation error detected: Value '{external_id}' at 'externalId' failed to "
+                              "satisfy constraint: Member must satisfy regular expression pattern: "
+                              "[\\w+=,.@:\\/-]* and have length between 2 and 1224")
+        ctx["sts:externalid"] = [external_id]
+    tags = handler._get_param("Tags") or []
+    if tags:
+        actions.append("sts:TagSession")
+        ctx["aws:tagkeys"] = [t["Key"] for t in tags]
+        for t in tags:
+            ctx[f"aws:requesttag/{t['Key'].lower()}"] = [t["Value"]]
+    source_identity = handler._get_param("SourceIdentity")
+    if source_identity:
+        actions.append("sts:SetSourceIdentity")
+        ctx["sts:sourceidentity"] = [source_identity]
+    return ctx, actions
+
+
+def _authorize_sts(handler, action: str) -> None:
+    """Reproduces: GetCallerIdentity needs no permission; AssumeRole is authorized against the
+    target role's ARN in ANY account (identity policy AND trust policy, see authorize_assume_role),
+    including trust conditions on sts:ExternalId (missing ExternalId fails), aws:PrincipalArn
+    (the caller's role ARN, not its session ARN), sts:RoleSessionName and request tags; the
+    session-name/ExternalId format rules; DurationSeconds limits (900 s minimum, the role's
+    MaxSessionDuration, and 1 hour when a role session assumes a role: role chaining)."""
+    caller = _identify(handler)
+    if action == "GetCallerIdentity":
+        return
+    if action != "AssumeRole":
+        authorize_identity(caller, f"sts:{action}", "*", _base_context(handler, caller))
+        return
+    role_arn = handler._get_param("RoleArn") or ""
+    ctx, actions = _assume_role_context(handler, caller)
+    role = _role_by_arn(role_arn)
+    for iam_action in actions:
+        authorize_assume_role(caller, iam_action, role_arn,
+                              role.assume_role_policy_document if role else None, ctx)
+    duration = int(handler._get_param("DurationSeconds") or 3600)
+    if duration < 900:
+        raise _validation(f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to "
+                          "satisfy constraint: Member must have value greater than or equal to 900")
+    if caller.kind == "AssumedRole" and duration > ROLE_CHAINING_MAX_SECONDS:
+        raise _validation("The requested DurationSeconds exceeds the 1 hour session limit for roles "
+                          "assumed by role chaining.")
+    if duration > int(role.max_session_duration or 3600):
+        raise _validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+
+
+# ---- IAM ------------------------------------------------------------------------------------
+
+def _authorize_iam(handler, action: str) -> None:
+    """IAM API calls are authorized on the entity's ARN (role/NAME, user/NAME, the policy ARN)."""
+    caller = _identify(handler)
+    account = caller.account
+    resource = "*"
+    if handler._get_param("RoleName"):
+        role = None
+        try:
+            from moto.iam.models import iam_backends
+            role = iam_backends[account]["aws"].get_role(handler._get_param("RoleName"))
+        except Exception:  # not there (yet): AWS still authorizes on the would-be ARN
+            pass
+        resource = role.arn if role else f"arn:aws:iam::{account}:role/{handler._get_param('RoleName')}"
+    elif handler._get_param("PolicyArn"):
+        resource = handler._get_param("PolicyArn")
+    elif handler._get_param("UserName"):
+        resource = f"arn:aws:iam::{account}:user/{handler._get_param('UserName')}"
+    elif action == "CreatePolicy" and handler._get_param("PolicyName"):
+        resource = f"arn:aws:iam::{account}:policy{handler._get_param('Path') or '/'}{handler._get_param('PolicyName')}"
+    authorize_identity(caller, f"iam:{action}", resource, _base_context(handler, caller))
+
+
+def _query_error(namespace: str):
+    def render(rejected: Rejected):
+        """Reproduces the awsQuery error shape ErrorResponse/Error/Code (moto nests it under
+        Errors/, which the AWS SDK for Rust reads as code() == None)."""
+        body = (f'<ErrorResponse xmlns="{namespace}"><Error><Type>Sender</Type>'
+                f"<Code>{escape(rejected.code)}</Code><Message>{escape(rejected.message)}</Message>"
+                f"</Error><RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>")
+        return rejected.status, {"Content-Type": "text/xml"}, body
+    return render
+
+
+def _principals_must_exist(policy_document: str) -> None:
+    """Reproduces IAM's MalformedPolicyDocument "Invalid principal in policy" when a trust policy
+    names a role or user that does not exist (yet). This is why the main account's module also
+    offers trusting the consumer ACCOUNT with an aws:PrincipalArn condition: then the two
+    accounts can be applied in either order."""
+    from moto.iam.exceptions import MalformedPolicyDocument
+    from moto.iam.models import iam_backends
+    from moto.iam.exceptions import NotFoundException
+    for stmt in _as_list(json.loads(policy_document).get("Statement", [])):
+        principal = stmt.get("Principal")
+        aws = principal.get("AWS") if isinstance(principal, dict) else None
+        for p in _as_list(aws) if aws else []:
+            m = re.fullmatch(r"arn:([\w-]+):iam::(\d{12}):(role|user)/(?:.*/)?([^/]+)", p)
+            if not m:
+                continue
+            backend = iam_backends[m[2]][m[1]]
+            try:
+                if m[3] == "role":
+                    backend.get_role_by_arn(p)
+                else:
+                    backend.get_user(m[4])
+            except NotFoundException:
+                raise MalformedPolicyDocument(f'Invalid principal in policy: "AWS":"{p}"')
+
+
+def _install_principal_validation() -> None:
+    from moto.iam.models import IAMBackend
+    create_role, update = IAMBackend.create_role, IAMBackend.update_assume_role_policy
+
+    def checked_create_role(self, role_name, assume_role_policy_document, *args, **kwargs):
+        _principals_must_exist(assume_role_policy_document)
+        return create_role(self, role_name, assume_role_policy_document, *args, **kwargs)
+
+    def checked_update(self, role_name, policy_document):
+        _principals_must_exist(policy_document)
+        return update(self, role_name, policy_document)
+
+    IAMBackend.create_role, IAMBackend.update_assume_role_policy = checked_create_role, checked_update
+
+
+def _install_gate(cls, service: str, authorize, render) -> None:
+    """Route one service's requests through the counters and this module's authorization.
+
+    moto's own check (`_authenticate_and_authorize_normal_action`, Action-only) is switched off
+    for the class; the replacement runs before moto parses the action, honours moto's auth switch,
+    and answers a refusal in the service's own error shape."""
+    original = cls.call_action
+
+    def call_action(self):
+        action = self._get_action()
+        STATS.count(f"{service}:{action}")
+        if _auth_enabled():
+            try:
+                authorize(self, action)
+            except Denied as d:
+                STATS.denials.append({"principal": d.caller_arn, "action": d.action,
+                                      "resource": d.resource, "reason": d.reason})
+                log.info("DENY %s", d)
+                return render(Rejected(403, "AccessDenied", str(d)))
+            except Rejected as r:
+                log.info("REJECT %s %s: %s", service, action, r.message)
+                return render(r)
+        return original(self)
+
+    cls.call_action = call_action
+    cls._authenticate_and_authorize_normal_action = lambda self, resource="*": None
+
+
+def install() -> None:
+    """Apply every patch (idempotent)."""
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.iam.responses import IamResponse
+    from moto.sts.responses import TokenResponse
+    if getattr(install, "done", False):
+        return
+    _install_gate(DynamoHandler, "dynamodb", _authorize_dynamodb, _dynamodb_error)
+    _install_gate(TokenResponse, "sts", _authorize_sts, _query_error("https://sts.amazonaws.com/doc/2011-06-15/"))
+    _install_gate(IamResponse, "iam", _authorize_iam, _query_error("https://iam.amazonaws.com/doc/2010-05-08/"))
+    _install_principal_validation()
+    install.done = True
+
+
+# ============================================================================================
+# Local API (/_local/...) and the server
+# ============================================================================================
+
+def _attr_json(value) -> dict:
+    """moto DynamoType -> DynamoDB JSON (binary as base64, like the wire format)."""
+    kind, v = value.type, value.value
+    if kind == "M":
+        return {"M": {k: _attr_json(x) for k, x in v.items()}}
+    if kind == "L":
+        return {"L": [_attr_json(x) for x in v]}
+    if kind == "B":
+        return {"B": base64.b64encode(v).decode() if isinstance(v, bytes) else v}
+    if kind == "BS":
+        return {"BS": [base64.b64encode(x).decode() if isinstance(x, bytes) else x for x in v]}
+    return {kind: v}
+
+
+def table_items(account: str, region: str, table: str) -> list[dict]:
+    from moto.dynamodb.models import dynamodb_backends
+    items = dynamodb_backends[account][region].get_table(table).all_items()  # sorted by key
+    return [{k: _attr_json(v) for k, v in item.attrs.items()} for item in items]
+
+
+class LocalApi:
+    """WSGI middleware answering /_local/* before moto sees the request (never counted)."""
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if not path.startswith("/_local/"):
+            return self.app(environ, start_response)
+        status, body = 200, None
+        if path == "/_local/stats" and method == "GET":
+            body = STATS.snapshot()
+        elif path == "/_local/stats/reset" and method == "POST":
+            STATS.reset()
+            body = {"status": "ok"}
+        elif path == "/_local/denials" and method == "GET":
+            body = list(STATS.denials)
+        elif (m := re.fullmatch(r"/_local/dynamodb/(\d{12})/([a-z0-9-]+)/([\w.-]+)", path)) and method == "GET":
+            try:
+                items = table_items(m[1], m[2], m[3])
+                body = {"table": m[3], "count": len(items), "items": items}
+            except Exception as e:  # ResourceNotFound and friends
+                status, body = 404, {"error": f"{type(e).__name__}: {e}"}
+        else:
+            status, body = 404, {"error": f"no local API route {method} {path}"}
+        data = json.dumps(body).encode()
+        start_response(f"{status} {'OK' if status == 200 else 'Not Found'}",
+                       [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--access-log", action="store_true", help="log every HTTP request")
+    args = parser.parse_args(argv)
+    if "MOTO_ACCOUNT_ID" in os.environ:
+        sys.exit("aws_emulator: unset MOTO_ACCOUNT_ID (it pins every request to one account)")
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.INFO if args.access_log else logging.WARNING)
+    from werkzeug.serving import run_simple
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+
+    install()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    app = LocalApi(DomainDispatcherApplication(create_backend_app))
+    log.info("strict local AWS (STS, IAM, DynamoDB) on http://%s:%d", args.host, args.port)
+    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+
+
+if __name__ == "__main__":
+    main()

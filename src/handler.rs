@@ -1,0 +1,99 @@
+//! The invocation handler: event → request → table access → response, and one log line per call.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use lambda_runtime::LambdaEvent;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::credentials::Clients;
+use crate::error::AppError;
+use crate::request::Request;
+use crate::table::{Budget, TableAccess};
+
+/// Time kept back from the Lambda deadline to finish the response (at most 1 s, a quarter of what is left).
+const DEADLINE_MARGIN: Duration = Duration::from_secs(1);
+
+pub struct App {
+    pub config: Config,
+    pub clients: Clients,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Response {
+    pub items: Vec<Box<RawValue>>,
+    pub count: u64,
+    pub scanned_count: u64,
+    pub next_token: Option<String>,
+    pub consumed_capacity: Option<f64>,
+}
+
+/// A raw EventBridge "Scheduled Event" (rule or Scheduler) runs SCHEDULED_REQUEST; any other payload
+/// is the request itself (a schedule whose input is a request lands here too).
+fn request_of(payload: Value, config: &Config) -> Result<Value, AppError> {
+    if payload.get("detail-type").is_none() || payload.get("op").is_some() {
+        return Ok(payload);
+    }
+    let event: EventBridgeEvent = serde_json::from_value(payload)
+        .map_err(|e| AppError::InvalidRequest { field: None, message: format!("looks like an EventBridge event but is not one: {e}") })?;
+    if event.detail_type != "Scheduled Event" {
+        return Err(AppError::InvalidRequest {
+            field: Some("detail-type".into()),
+            message: format!("EventBridge event `{}` from `{}` is not a Scheduled Event; send a request object instead", event.detail_type, event.source),
+        });
+    }
+    config.scheduled_request.clone().ok_or_else(|| AppError::InvalidRequest {
+        field: None,
+        message: "a Scheduled Event arrived but neither SCHEDULED_REQUEST nor DEFAULT_TABLE is configured".into(),
+    })
+}
+
+fn cutoff(deadline: SystemTime) -> tokio::time::Instant {
+    let left = deadline.duration_since(SystemTime::now()).unwrap_or_default();
+    tokio::time::Instant::now() + left.saturating_sub(DEADLINE_MARGIN.min(left / 4))
+}
+
+pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Response, AppError> {
+    let started = Instant::now();
+    let (payload, context) = event.into_parts();
+    let mut op = "";
+    let mut table = String::new();
+    let result = async {
+        let request = Request::parse(request_of(payload, &app.config)?, &app.config)?;
+        op = request.op_name();
+        table = request.table.clone();
+        let budget = Budget { max_response_bytes: app.config.max_response_bytes, cutoff: cutoff(context.deadline()) };
+        TableAccess { client: &app.clients.dynamodb, role_arn: &app.clients.role_arn }.execute(&request, budget).await
+    }
+    .await;
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match result {
+        Ok(outcome) => {
+            if let Some(e) = &outcome.page_error {
+                tracing::warn!(request_id = %context.request_id, op, table, error_type = e.error_type(), error = %e,
+                    "a page failed after earlier pages succeeded; returning them with a next_token that resumes at the failed page");
+            }
+            tracing::info!(
+                request_id = %context.request_id, op, table,
+                items = outcome.items.len(), count = outcome.count, scanned_count = outcome.scanned_count,
+                pages = outcome.pages, consumed_capacity = outcome.consumed_capacity,
+                stopped = outcome.stopped.map(|s| s.as_str()), more = outcome.next_token.is_some(),
+                duration_ms, "request complete"
+            );
+            Ok(Response {
+                items: outcome.items,
+                count: outcome.count,
+                scanned_count: outcome.scanned_count,
+                next_token: outcome.next_token,
+                consumed_capacity: outcome.consumed_capacity,
+            })
+        }
+        Err(e) => {
+            tracing::warn!(request_id = %context.request_id, op, table, error_type = e.error_type(), error = %e, duration_ms, "request failed");
+            Err(e)
+        }
+    }
+}

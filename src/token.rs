@@ -1,0 +1,227 @@
+//! `next_token`: where to continue, as an opaque URL-safe string.
+//!
+//! Layout: base64url(JSON body ‖ first 8 bytes of SHA-256(body)). The checksum catches corruption and
+//! edits; the body's request fingerprint catches a token sent with another request or table. Neither is
+//! a security boundary (a caller can always send any request; IAM decides what it may read), so no key.
+//!
+//! A cursor is "the start key of a DynamoDB page + how many of its items were already returned", which
+//! lets a response stop mid-page (6 MB cap, `limit`) and resume exactly there. Pages are reproducible
+//! because the token also records the page size (DynamoDB `Limit`) the pages were read with.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::AttributeValue;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::convert::Item;
+use crate::error::AppError;
+
+const VERSION: u8 = 1;
+const CHECKSUM_LEN: usize = 8;
+
+/// One key attribute (keys are only ever S, N or B).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum KeyAttr {
+    S(String),
+    N(String),
+    /// base64
+    B(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cursor {
+    /// ExclusiveStartKey of the page to read next; `None` = the segment's beginning.
+    pub start_key: Option<Item>,
+    /// Items of that page already returned.
+    pub skip: usize,
+}
+
+/// Where each unfinished stream (segment) continues. Streams that are finished are absent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Position {
+    /// Scan/query streams: (segment index or 0, cursor).
+    Streams { page_limit: Option<i32>, cursors: Vec<(u32, Cursor)> },
+    /// batch_get: index of the next key to fetch.
+    KeyOffset(usize),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Body {
+    v: u8,
+    /// Request fingerprint, hex.
+    f: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    p: Option<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    c: Vec<WireCursor>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    o: Option<usize>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireCursor {
+    /// Segment index (0 for a single stream).
+    s: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    k: Option<BTreeMap<String, KeyAttr>>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    n: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn key_to_wire(key: &Item) -> Result<BTreeMap<String, KeyAttr>, AppError> {
+    key.iter()
+        .map(|(k, v)| {
+            let a = match v {
+                AttributeValue::S(s) => KeyAttr::S(s.clone()),
+                AttributeValue::N(n) => KeyAttr::N(n.clone()),
+                AttributeValue::B(b) => KeyAttr::B(STANDARD.encode(b.as_ref())),
+                other => return Err(AppError::Internal { message: format!("LastEvaluatedKey attribute `{k}` has a non-key type {other:?}") }),
+            };
+            Ok((k.clone(), a))
+        })
+        .collect()
+}
+
+fn key_from_wire(key: BTreeMap<String, KeyAttr>) -> Result<Item, AppError> {
+    key.into_iter()
+        .map(|(k, v)| {
+            let a = match v {
+                KeyAttr::S(s) => AttributeValue::S(s),
+                KeyAttr::N(n) => AttributeValue::N(n),
+                KeyAttr::B(b) => AttributeValue::B(Blob::new(STANDARD.decode(b).map_err(|_| bad("a key attribute is not base64"))?)),
+            };
+            Ok((k, a))
+        })
+        .collect::<Result<HashMap<_, _>, _>>()
+}
+
+fn bad(why: &str) -> AppError {
+    AppError::invalid("next_token", format!("{why}; pass the next_token of the previous response unchanged, with the same request"))
+}
+
+pub fn encode(fingerprint: &[u8; 8], position: &Position) -> Result<String, AppError> {
+    let body = match position {
+        Position::Streams { page_limit, cursors } => Body {
+            v: VERSION,
+            f: hex(fingerprint),
+            p: *page_limit,
+            c: cursors
+                .iter()
+                .map(|(s, c)| Ok(WireCursor { s: *s, k: c.start_key.as_ref().map(key_to_wire).transpose()?, n: c.skip }))
+                .collect::<Result<_, AppError>>()?,
+            o: None,
+        },
+        Position::KeyOffset(o) => Body { v: VERSION, f: hex(fingerprint), p: None, c: Vec::new(), o: Some(*o) },
+    };
+    let mut bytes = serde_json::to_vec(&body).map_err(|e| AppError::Internal { message: format!("encoding next_token: {e}") })?;
+    let sum = Sha256::digest(&bytes);
+    bytes.extend_from_slice(&sum[..CHECKSUM_LEN]);
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Decodes a token and checks it belongs to the request with `fingerprint`. `streams` is the number of
+/// segments the request runs (1 for a single stream) so a cursor can't name a segment it doesn't have.
+pub fn decode(token: &str, fingerprint: &[u8; 8], streams: u32) -> Result<Position, AppError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(token.trim_end_matches('='))
+        .map_err(|_| bad("not a token this function issued (not base64url)"))?;
+    if bytes.len() <= CHECKSUM_LEN {
+        return Err(bad("too short to be a token this function issued (was it truncated?)"));
+    }
+    let (body, sum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
+    if Sha256::digest(body)[..CHECKSUM_LEN] != *sum {
+        return Err(bad("the token was modified or corrupted (checksum mismatch)"));
+    }
+    let body: Body = serde_json::from_slice(body).map_err(|_| bad("unreadable token"))?;
+    if body.v != VERSION {
+        return Err(bad(&format!("token version {} is not supported by this function (expected {VERSION})", body.v)));
+    }
+    if body.f != hex(fingerprint) {
+        return Err(bad("the token belongs to a different request (another table, op, index, expression, values or segmentation)"));
+    }
+    if let Some(o) = body.o {
+        return Ok(Position::KeyOffset(o));
+    }
+    if body.c.is_empty() {
+        return Err(bad("the token has nothing left to read"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let cursors = body
+        .c
+        .into_iter()
+        .map(|c| {
+            if c.s >= streams || !seen.insert(c.s) {
+                return Err(bad("the token names a segment this request does not have"));
+            }
+            Ok((c.s, Cursor { start_key: c.k.map(key_from_wire).transpose()?, skip: c.n }))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Position::Streams { page_limit: body.p, cursors })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FP: [u8; 8] = [1, 2, 3, 4, 5, 6, 7, 8];
+
+    fn sample() -> Position {
+        let key = Item::from([
+            ("pk".to_string(), AttributeValue::S("a/b?c".into())),
+            ("sk".to_string(), AttributeValue::N("12345678901234567890123456789012345678".into())),
+            ("bin".to_string(), AttributeValue::B(Blob::new(vec![0, 1, 255]))),
+        ]);
+        Position::Streams {
+            page_limit: Some(100),
+            cursors: vec![(0, Cursor { start_key: Some(key), skip: 7 }), (3, Cursor::default())],
+        }
+    }
+
+    #[test]
+    fn round_trips_and_is_url_safe() {
+        let t = encode(&FP, &sample()).unwrap();
+        assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{t}");
+        assert_eq!(decode(&t, &FP, 4).unwrap(), sample());
+        let t = encode(&FP, &Position::KeyOffset(300)).unwrap();
+        assert_eq!(decode(&t, &FP, 1).unwrap(), Position::KeyOffset(300));
+    }
+
+    fn message(r: Result<Position, AppError>) -> String {
+        match r {
+            Err(e @ AppError::InvalidRequest { .. }) => {
+                assert!(e.to_string().contains("`next_token`"), "{e}");
+                e.to_string()
+            }
+            other => panic!("expected InvalidRequest, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn tampered_foreign_and_garbage_tokens_are_rejected() {
+        let t = encode(&FP, &sample()).unwrap();
+        // flip one character anywhere: checksum catches it
+        for i in [0, t.len() / 2, t.len() - 1] {
+            let mut b = t.clone().into_bytes();
+            b[i] = if b[i] == b'A' { b'B' } else { b'A' };
+            let m = message(decode(std::str::from_utf8(&b).unwrap(), &FP, 4));
+            assert!(m.contains("modified") || m.contains("not base64") || m.contains("unreadable"), "{m}");
+        }
+        assert!(message(decode(&t, &[9; 8], 4)).contains("different request"));
+        assert!(message(decode(&t, &FP, 2)).contains("segment"));
+        assert!(message(decode("not a token!", &FP, 1)).contains("base64"));
+        assert!(message(decode("", &FP, 1)).contains("too short"));
+        assert!(message(decode(&t[..t.len() - 4], &FP, 4)).len() > 0);
+    }
+}
