@@ -256,6 +256,7 @@ impl TableAccess<'_> {
             req: req.clone(),
             spec: spec.clone(),
             page_limit,
+            max_bytes: budget.max_response_bytes,
         });
         // Capacity 1 per stream: each stream prefetches at most one page ahead of the consumer.
         let (tx, mut rx) = mpsc::channel(streams.len());
@@ -274,10 +275,8 @@ impl TableAccess<'_> {
         tokio::pin!(deadline);
         'pages: while active > 0 {
             let (i, page) = tokio::select! {
-                msg = rx.recv() => match msg {
-                    Some(m) => m,
-                    None => break, // every stream ended
-                },
+                // A passed deadline wins over a page that is also ready.
+                biased;
                 _ = &mut deadline => {
                     if outcome.pages == 0 {
                         return Err(deadline_error());
@@ -285,6 +284,10 @@ impl TableAccess<'_> {
                     outcome.stopped = Some(Stop::Deadline);
                     break;
                 }
+                msg = rx.recv() => match msg {
+                    Some(m) => m,
+                    None => break, // every stream ended
+                },
             };
             let page = match page {
                 Ok(p) => p,
@@ -358,6 +361,7 @@ struct StreamRequest {
     req: Request,
     spec: ReadSpec,
     page_limit: Option<i32>,
+    max_bytes: usize,
 }
 
 /// One page, already converted to JSON.
@@ -453,6 +457,12 @@ where
 {
     let mut start_key = cursor.start_key;
     let mut skip = cursor.skip;
+    // One response can take at most `limit` items and `max_bytes` from this stream: reading further
+    // pages would only spend read capacity on data the next call reads again.
+    let (mut produced, mut bytes) = (0usize, 0usize);
+    let enough = |produced: usize, bytes: usize| {
+        !shared.spec.count_only && (shared.spec.limit.is_some_and(|l| produced >= l) || bytes >= shared.max_bytes)
+    };
     while let Some(result) = pages.next().await {
         let msg = match result {
             Ok(out) => {
@@ -470,10 +480,13 @@ where
             }
             Err(e) => Err(from_sdk(e, &CallContext { role_arn: &shared.role_arn, action, table: &shared.req.table })),
         };
-        let stop = msg.is_err();
+        let mut stop = msg.is_err();
         if let Ok(page) = &msg {
             start_key = page.last_key.clone();
             skip = 0;
+            produced += page.items.len();
+            bytes += page.items.iter().map(|r| r.get().len() + 1).sum::<usize>();
+            stop = enough(produced, bytes);
         }
         if tx.send((index, msg)).await.is_err() || stop {
             return;
