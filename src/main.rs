@@ -27,7 +27,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         }
     };
     clients.warm_up(config.default_table.as_deref()).await;
-    let app = App { config, clients };
-    let app = &app;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| handle(app, event))).await
+    // One App for the life of the process, shared by every (possibly concurrent) invocation.
+    let app: &'static App = Box::leak(Box::new(App { config, clients }));
+    lambda_runtime::run_concurrent(service_fn(move |event: LambdaEvent<Value>| handle(app, event))).await
 }
