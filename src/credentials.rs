@@ -24,7 +24,7 @@ pub struct Clients {
 
 /// Base configuration: the execution role's credentials from the environment, with retry and
 /// timeouts suited to a function that must answer before its deadline.
-async fn base_config() -> SdkConfig {
+pub async fn base_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         // Throttling (and transient 5xx / connection errors) are retried with jittered exponential backoff.
         .retry_config(
@@ -46,11 +46,15 @@ async fn base_config() -> SdkConfig {
 /// Builds the DynamoDB client. Only the role lookup (GetCallerIdentity, when the consumer account is not
 /// configured) talks to AWS here; the AssumeRole itself happens on first use or in `warm_up`.
 pub async fn connect(config: &Config) -> Result<Clients, String> {
-    let base = base_config().await;
+    connect_with(config, &base_config().await).await
+}
+
+/// `connect` on a given base configuration (tests inject HTTP clients and time sources here).
+pub async fn connect_with(config: &Config, base: &SdkConfig) -> Result<Clients, String> {
     let role_arn = match config.role.arn(None) {
         Some(arn) => arn,
         None => {
-            let identity = aws_sdk_sts::Client::new(&base)
+            let identity = aws_sdk_sts::Client::new(base)
                 .get_caller_identity()
                 .send()
                 .await
@@ -71,14 +75,14 @@ pub async fn connect(config: &Config) -> Result<Clients, String> {
     let provider = AssumeRoleProvider::builder(role_arn.clone())
         .session_name(config.session_name.clone())
         .session_length(config.session_duration)
-        .configure(&base);
+        .configure(base);
     let provider = match &config.external_id {
         Some(id) => provider.external_id(id.clone()),
         None => provider,
     }
     .build()
     .await;
-    let dynamodb = aws_sdk_dynamodb::config::Builder::from(&base)
+    let dynamodb = aws_sdk_dynamodb::config::Builder::from(base)
         .region(Region::new(config.table_region.clone()))
         .credentials_provider(provider)
         .build();
