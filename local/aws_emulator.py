@@ -560,6 +560,57 @@ def _install_principal_validation() -> None:
     IAMBackend.create_role, IAMBackend.update_assume_role_policy = checked_create_role, checked_update
 
 
+def _install_fast_table_order() -> None:
+    """Performance only, same order as moto: every Scan page sorts the whole table, and moto's
+    sort compares DynamoType objects (a Decimal/str conversion per comparison, ~370k per 5,000-item
+    scan). Sorting on the key values computed once per item gives the identical order, faster.
+
+    Parallel scan needs no patch: moto 5.2.5 honours Segment/TotalSegments (an item's segment is a
+    stable md5 of its partition key), so following LastEvaluatedKey in each of N segments returns
+    every item exactly once (tests/iam/test_emulator.py checks it on the 5,000-item table)."""
+    from moto.dynamodb.models.table import Table
+
+    def all_items(self):
+        items = [item for group in self.items.values()
+                 for item in (group.values() if self.range_key_attr else [group])]
+        if self.range_key_attr:
+            return sorted(items, key=lambda i: (i.hash_key.cast_value, i.range_key.cast_value))
+        return sorted(items, key=lambda i: i.hash_key.cast_value)
+
+    Table.all_items = all_items
+
+
+FAST_JSON_ACTIONS = ("GetItem", "BatchGetItem", "Query", "Scan")
+
+
+def wire_json(value):
+    """A DynamoDB result as the awsJson wire shows it: blobs base64, absent (None) members dropped."""
+    if isinstance(value, dict):
+        return {k: wire_json(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [wire_json(v) for v in value]
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    return value
+
+
+def _install_fast_item_json() -> None:
+    """Performance only, same JSON as moto: moto serializes responses by walking the service
+    model member by member (~0.7 ms per item: a 5,000-item page took over a second). Item-reading
+    results are plain AttributeValue JSON, so they are dumped directly; tests/iam/test_emulator.py
+    checks the output equals moto's serializer on every seeded item."""
+    from moto.dynamodb.responses import DynamoHandler, DynamoResult
+    original = DynamoHandler.serialized
+
+    def serialized(self, action_result):
+        if type(action_result) is not DynamoResult or self._get_action() not in FAST_JSON_ACTIONS:
+            return original(self, action_result)
+        headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
+        return 200, headers, json.dumps(wire_json(action_result.result))
+
+    DynamoHandler.serialized = serialized
+
+
 def _install_gate(cls, service: str, authorize, render) -> None:
     """Route one service's requests through the counters and this module's authorization.
 
@@ -599,6 +650,8 @@ def install() -> None:
     _install_gate(TokenResponse, "sts", _authorize_sts, _query_error("https://sts.amazonaws.com/doc/2011-06-15/"))
     _install_gate(IamResponse, "iam", _authorize_iam, _query_error("https://iam.amazonaws.com/doc/2010-05-08/"))
     _install_principal_validation()
+    _install_fast_table_order()
+    _install_fast_item_json()
     install.done = True
 
 
