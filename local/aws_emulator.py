@@ -581,6 +581,7 @@ def _install_fast_table_order() -> None:
 
 
 FAST_JSON_ACTIONS = ("GetItem", "BatchGetItem", "Query", "Scan")
+FAST_JSON = True  # a switch so tests can compare the fast path with moto's serializer
 
 
 def wire_json(value):
@@ -603,7 +604,7 @@ def _install_fast_item_json() -> None:
     original = DynamoHandler.serialized
 
     def serialized(self, action_result):
-        if type(action_result) is not DynamoResult or self._get_action() not in FAST_JSON_ACTIONS:
+        if not FAST_JSON or type(action_result) is not DynamoResult or self._get_action() not in FAST_JSON_ACTIONS:
             return original(self, action_result)
         headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
         return 200, headers, json.dumps(wire_json(action_result.result))

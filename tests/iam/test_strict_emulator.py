@@ -1,0 +1,186 @@
+"""The gaps of vanilla moto that the strict emulator closes, and its local API. Each test would
+fail on vanilla moto 5.2.5 (noted per test) and passes only if the emulator behaves like AWS."""
+import json
+import urllib.parse
+import urllib.request
+import urllib.error
+
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+MAIN, CONSUMER = "111111111111", "222222222222"
+ORDERS_KEY = {"pk": {"S": "customer#001"}, "sk": {"S": "order#0001"}}
+
+
+def code_of(call):
+    try:
+        call()
+    except ClientError as e:
+        return e.response["Error"]["Code"]
+    return "OK"
+
+
+def test_policy_resource_scopes_access_to_the_granted_table(aws):
+    """Vanilla moto ignores Resource: a table-scoped Allow matches nothing, so it denied both."""
+    read = aws.client("dynamodb", as_role="local-matrix-read")
+    assert code_of(lambda: read.get_item(TableName="orders", Key=ORDERS_KEY)) == "OK"
+    assert code_of(lambda: read.get_item(TableName="customers", Key={"pk": {"S": "customer#001"}})) == "AccessDeniedException"
+    assert code_of(lambda: read.scan(TableName="audit")) == "AccessDeniedException"
+
+
+@pytest.fixture(scope="module")
+def table_only_session(aws):
+    """A main-account role whose policy names the table ARN but not table/orders/index/*."""
+    iam = aws.client("iam", account=MAIN)
+    admin_arn = aws.state["admins"][MAIN]["arn"]
+    iam.create_role(RoleName="local-test-table-only", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"AWS": admin_arn}}]}))
+    iam.put_role_policy(RoleName="local-test-table-only", PolicyName="orders-only", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["dynamodb:Query"],
+                                                "Resource": f"arn:aws:dynamodb:us-east-1:{MAIN}:table/orders"}]}))
+    c = aws.client("sts", account=MAIN).assume_role(
+        RoleArn=f"arn:aws:iam::{MAIN}:role/local-test-table-only", RoleSessionName="tests")["Credentials"]
+    return aws._client("dynamodb", {"access_key_id": c["AccessKeyId"], "secret_access_key": c["SecretAccessKey"],
+                                    "session_token": c["SessionToken"]})
+
+
+def test_query_on_an_index_needs_the_index_arn(aws, table_only_session):
+    """AWS authorizes Query with IndexName on table/NAME/index/INDEX (vanilla moto: on "*")."""
+    q = dict(TableName="orders", ExpressionAttributeValues={":v": {"S": "customer#001"}},
+             KeyConditionExpression="pk = :v")
+    assert code_of(lambda: table_only_session.query(**q)) == "OK"
+    assert code_of(lambda: table_only_session.query(
+        IndexName="by_status", **{**q, "KeyConditionExpression": "#s = :v", "ExpressionAttributeNames": {"#s": "status"}})
+    ) == "AccessDeniedException"
+
+
+def test_batch_get_is_authorized_per_table(aws):
+    """One table without permission in RequestItems denies the whole BatchGetItem, naming it."""
+    read = aws.client("dynamodb", as_role="local-matrix-read")
+    with pytest.raises(ClientError) as denied:
+        read.batch_get_item(RequestItems={"orders": {"Keys": [ORDERS_KEY]},
+                                          "audit": {"Keys": [{"pk": {"S": "audit#0001"}}]}})
+    assert f"table/audit because" in denied.value.response["Error"]["Message"]
+
+
+def test_assuming_a_role_that_does_not_exist_is_denied(aws):
+    """Vanilla moto hands out credentials for any role ARN."""
+    sts = aws.client("sts", account=CONSUMER)  # the consumer admin: its identity policy allows "*"
+    assert code_of(lambda: sts.assume_role(RoleArn=f"arn:aws:iam::{MAIN}:role/no-such-role",
+                                           RoleSessionName="tests")) == "AccessDenied"
+
+
+def test_missing_table_with_permission_is_resource_not_found(aws):
+    admin = aws.client("dynamodb", account=MAIN)
+    assert code_of(lambda: admin.scan(TableName="no-such-table")) == "ResourceNotFoundException"
+
+
+def test_trust_policy_naming_a_missing_role_is_rejected(aws):
+    """IAM refuses a trust policy whose principal does not exist yet (why the account-trust form
+    with aws:PrincipalArn exists). Vanilla moto accepts it."""
+    iam = aws.client("iam", account=MAIN)
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole",
+        "Principal": {"AWS": f"arn:aws:iam::{CONSUMER}:role/not-created-yet"}}]})
+    with pytest.raises(ClientError) as rejected:
+        iam.create_role(RoleName="local-test-early-trust", AssumeRolePolicyDocument=doc)
+    assert rejected.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+    assert "not-created-yet" in rejected.value.response["Error"]["Message"]
+
+
+def test_role_chaining_is_limited_to_one_hour(aws):
+    """From Lambda (a role session) AssumeRole is role chaining: DurationSeconds > 3600 fails."""
+    with pytest.raises(ClientError) as refused:
+        aws.assume("local-matrix-read", DurationSeconds=7200)
+    assert refused.value.response["Error"]["Code"] == "ValidationError"
+    assert "role chaining" in refused.value.response["Error"]["Message"]
+
+
+def _raw(aws, service, creds, body, headers):
+    """A signed request whose raw HTTP answer we inspect (what a non-Python SDK parses)."""
+    request = AWSRequest(method="POST", url=aws.endpoint + "/", data=body, headers=headers)
+    SigV4Auth(Credentials(creds["access_key_id"], creds["secret_access_key"], creds.get("session_token")),
+              service, "us-east-1").add_auth(request)
+    try:
+        with urllib.request.urlopen(urllib.request.Request(
+                aws.endpoint + "/", data=body.encode(), headers=dict(request.headers), method="POST")) as r:
+            return r.status, dict(r.headers), r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode()
+
+
+def test_dynamodb_denial_has_the_dynamodb_json_shape(aws):
+    """Vanilla moto answers an XML 403 the AWS SDK for Rust reports with code() == None."""
+    creds = aws.credentials("local-matrix-read")
+    status, headers, body = _raw(aws, "dynamodb", creds, json.dumps({"TableName": "orders", "Item": ORDERS_KEY}),
+                                 {"Content-Type": "application/x-amz-json-1.0",
+                                  "X-Amz-Target": "DynamoDB_20120810.PutItem"})
+    assert status == 400 and headers["Content-Type"] == "application/x-amz-json-1.0"
+    error = json.loads(body)
+    assert error["__type"] == "com.amazon.coral.service#AccessDeniedException"
+    assert "dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:111111111111:table/orders" in error["Message"]
+
+
+def test_sts_denial_has_the_aws_query_shape(aws):
+    creds = aws.credentials("local-consumer-other")
+    body = urllib.parse.urlencode({"Action": "AssumeRole", "Version": "2011-06-15",
+                                   "RoleArn": aws.role_arn("local-ddb_cross_acc_access_role-222222222222"),
+                                   "RoleSessionName": "raw", "ExternalId": "local-demo-external-id"})
+    status, _, text = _raw(aws, "sts", creds, body, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403
+    assert "<ErrorResponse" in text and "<Error><Type>Sender</Type><Code>AccessDenied</Code>" in text
+
+
+def test_unknown_credentials_are_unrecognized(aws):
+    bad = aws._client("dynamodb", {"access_key_id": "AKIAUNKNOWNUNKNOWN00", "secret_access_key": "x"})
+    assert code_of(bad.list_tables) == "UnrecognizedClientException"
+
+
+# ---- Scan segments, stats, table data -------------------------------------------------------
+
+def _scan_keys(client, **kwargs):
+    keys, start = [], None
+    while True:
+        page = client.scan(TableName="bulk", Limit=100, **kwargs, **({"ExclusiveStartKey": start} if start else {}))
+        keys += [item["pk"]["S"] for item in page["Items"]]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return keys
+
+
+def test_parallel_scan_segments_return_every_item_exactly_once(aws):
+    """moto 5.2.5 honours Segment/TotalSegments; paging inside 4 segments covers the table once."""
+    expected = sorted(item["pk"]["S"] for item in aws.data("bulk"))
+    assert len(expected) == aws.state["tables"]["bulk"]["item_count"] == 5000
+    client = aws.client("dynamodb", as_role="local-ddb_cross_acc_access_role-222222222222")
+    per_segment = [_scan_keys(client, Segment=s, TotalSegments=4) for s in range(4)]
+    assert all(per_segment), "every segment should hold some of 5,000 distinct partition keys"
+    assert sorted(k for seg in per_segment for k in seg) == expected
+    assert sorted(_scan_keys(client)) == expected
+
+
+def test_stats_count_requests_by_action(aws):
+    aws.reset_stats()
+    read = aws.assume("local-matrix-read")                      # 1 sts:AssumeRole
+    client = aws._client("dynamodb", read)
+    for _ in range(3):
+        client.scan(TableName="orders", Limit=1)                # 3 dynamodb:Scan
+    code_of(lambda: client.put_item(TableName="orders", Item=ORDERS_KEY))  # denied, still counted
+    aws.data("orders")                                          # local API: not counted
+    assert aws.stats() == {"sts:AssumeRole": 1, "dynamodb:Scan": 3, "dynamodb:PutItem": 1}
+    assert aws.denials()[-1]["action"] == "dynamodb:PutItem"
+    aws.reset_stats()
+    assert aws.stats() == {}
+
+
+def test_data_returns_the_seeded_types_exactly(aws):
+    items = {item["pk"]["S"]: item for item in aws.data("customers")}
+    numbers = items["types#numbers"]
+    assert numbers["big_positive"] == {"N": "12345678901234567890123456789012345678"}
+    assert numbers["exp_negative"] == {"N": "-2.5E-100"}
+    assert items["types#binary"]["bin"] == {"B": "AAECf4D+/2JpbmFyeQ=="}  # bytes 0,1,2,127,128,254,255 + "binary"
+    assert items["types#scalars"]["empty_string"] == {"S": ""}
