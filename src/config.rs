@@ -23,9 +23,7 @@ impl RoleSource {
             RoleSource::Arn(arn) => Some(arn.clone()),
             RoleSource::Convention { main_account_id, environment, consumer_account_id } => {
                 let consumer = consumer_account_id.as_deref().or(caller_account)?;
-                Some(format!(
-                    "arn:aws:iam::{main_account_id}:role/{environment}-ddb_cross_acc_access_role-{consumer}"
-                ))
+                Some(format!("arn:aws:iam::{main_account_id}:role/{environment}-ddb_cross_acc_access_role-{consumer}"))
             }
         }
     }
@@ -108,9 +106,10 @@ impl Config {
         let role = match var("ROLE_ARN") {
             Some(arn) if is_role_arn(&arn) => RoleSource::Arn(arn),
             Some(arn) => {
-                return Err(err("ROLE_ARN", format!(
-                    "expected an IAM role ARN like arn:aws:iam::111111111111:role/NAME, got `{arn}`"
-                )))
+                return Err(err(
+                    "ROLE_ARN",
+                    format!("expected an IAM role ARN like arn:aws:iam::111111111111:role/NAME, got `{arn}`"),
+                ))
             }
             None => {
                 let main_account_id = var("MAIN_ACCOUNT_ID").ok_or_else(|| {
@@ -124,9 +123,10 @@ impl Config {
                 })?;
                 // The role name is `{env}-ddb_cross_acc_access_role-{12 digits}` and IAM caps names at 64.
                 if environment.len() > 28 || !environment.bytes().all(is_role_name_byte) {
-                    return Err(err("ENVIRONMENT", format!(
-                        "expected at most 28 characters of [A-Za-z0-9+=,.@_-], got `{environment}`"
-                    )));
+                    return Err(err(
+                        "ENVIRONMENT",
+                        format!("expected at most 28 characters of [A-Za-z0-9+=,.@_-], got `{environment}`"),
+                    ));
                 }
                 let consumer_account_id = var("CONSUMER_ACCOUNT_ID");
                 if let Some(c) = &consumer_account_id {
@@ -150,9 +150,10 @@ impl Config {
         let session_name = match var("ROLE_SESSION_NAME") {
             Some(n) if (2..=64).contains(&n.len()) && n.bytes().all(is_role_name_byte) => n,
             Some(n) => {
-                return Err(err("ROLE_SESSION_NAME", format!(
-                    "expected 2-64 characters of [A-Za-z0-9+=,.@_-], got `{n}`"
-                )))
+                return Err(err(
+                    "ROLE_SESSION_NAME",
+                    format!("expected 2-64 characters of [A-Za-z0-9+=,.@_-], got `{n}`"),
+                ))
             }
             None => session_name_from(get("AWS_LAMBDA_FUNCTION_NAME").as_deref()),
         };
@@ -162,15 +163,23 @@ impl Config {
             Some(s) => match s.parse::<u64>() {
                 Ok(n) if (900..=43200).contains(&n) => Duration::from_secs(n),
                 _ => {
-                    return Err(err("SESSION_DURATION_SECONDS", format!(
-                        "expected an integer from 900 to 43200 (seconds), got `{s}`"
-                    )))
+                    return Err(err(
+                        "SESSION_DURATION_SECONDS",
+                        format!("expected an integer from 900 to 43200 (seconds), got `{s}`"),
+                    ))
                 }
             },
         };
 
-        let table_region = match var("TABLE_REGION").or_else(|| var("AWS_REGION")).or_else(|| var("AWS_DEFAULT_REGION")) {
-            Some(r) if !r.is_empty() && r.len() <= 32 && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') => r,
+        let table_region = match var("TABLE_REGION").or_else(|| var("AWS_REGION")).or_else(|| var("AWS_DEFAULT_REGION"))
+        {
+            Some(r)
+                if !r.is_empty()
+                    && r.len() <= 32
+                    && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') =>
+            {
+                r
+            }
             Some(r) => return Err(err("TABLE_REGION", format!("expected a region name like us-east-1, got `{r}`"))),
             None => return Err(err("TABLE_REGION", "not set, and AWS_REGION is not set either")),
         };
@@ -185,9 +194,10 @@ impl Config {
             Some(s) => match s.parse::<usize>() {
                 Ok(n) if (64 * 1024..=LAMBDA_MAX_RESPONSE_BYTES).contains(&n) => n,
                 _ => {
-                    return Err(err("MAX_RESPONSE_BYTES", format!(
-                        "expected an integer from 65536 to {LAMBDA_MAX_RESPONSE_BYTES}, got `{s}`"
-                    )))
+                    return Err(err(
+                        "MAX_RESPONSE_BYTES",
+                        format!("expected an integer from 65536 to {LAMBDA_MAX_RESPONSE_BYTES}, got `{s}`"),
+                    ))
                 }
             },
         };
@@ -248,11 +258,22 @@ mod tests {
 
     #[test]
     fn role_is_derived_from_the_naming_convention() {
-        let c = cfg(&with(&[("MAIN_ACCOUNT_ID", "111111111111"), ("ENVIRONMENT", "dev"), ("CONSUMER_ACCOUNT_ID", "222222222222")])).unwrap();
-        assert_eq!(c.role.arn(None).unwrap(), "arn:aws:iam::111111111111:role/dev-ddb_cross_acc_access_role-222222222222");
+        let c = cfg(&with(&[
+            ("MAIN_ACCOUNT_ID", "111111111111"),
+            ("ENVIRONMENT", "dev"),
+            ("CONSUMER_ACCOUNT_ID", "222222222222"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.role.arn(None).unwrap(),
+            "arn:aws:iam::111111111111:role/dev-ddb_cross_acc_access_role-222222222222"
+        );
         let c = cfg(&with(&[("MAIN_ACCOUNT_ID", "111111111111"), ("ENVIRONMENT", "prod")])).unwrap();
         assert_eq!(c.role.arn(None), None, "needs the caller's account");
-        assert_eq!(c.role.arn(Some("333333333333")).unwrap(), "arn:aws:iam::111111111111:role/prod-ddb_cross_acc_access_role-333333333333");
+        assert_eq!(
+            c.role.arn(Some("333333333333")).unwrap(),
+            "arn:aws:iam::111111111111:role/prod-ddb_cross_acc_access_role-333333333333"
+        );
     }
 
     #[test]
@@ -263,18 +284,48 @@ mod tests {
             (&[("ROLE_ARN", "arn:aws:s3:::bucket")], "ROLE_ARN"),
             (&[("MAIN_ACCOUNT_ID", "11111111111x"), ("ENVIRONMENT", "dev")], "MAIN_ACCOUNT_ID"),
             (&[("MAIN_ACCOUNT_ID", "111111111111")], "ENVIRONMENT"),
-            (&[("MAIN_ACCOUNT_ID", "111111111111"), ("ENVIRONMENT", "dev"), ("CONSUMER_ACCOUNT_ID", "2")], "CONSUMER_ACCOUNT_ID"),
-            (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SESSION_DURATION_SECONDS", "10")], "SESSION_DURATION_SECONDS"),
-            (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SESSION_DURATION_SECONDS", "43201")], "SESSION_DURATION_SECONDS"),
-            (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SESSION_DURATION_SECONDS", "1h")], "SESSION_DURATION_SECONDS"),
-            (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("ROLE_SESSION_NAME", "has space")], "ROLE_SESSION_NAME"),
+            (
+                &[("MAIN_ACCOUNT_ID", "111111111111"), ("ENVIRONMENT", "dev"), ("CONSUMER_ACCOUNT_ID", "2")],
+                "CONSUMER_ACCOUNT_ID",
+            ),
+            (
+                &[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SESSION_DURATION_SECONDS", "10")],
+                "SESSION_DURATION_SECONDS",
+            ),
+            (
+                &[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SESSION_DURATION_SECONDS", "43201")],
+                "SESSION_DURATION_SECONDS",
+            ),
+            (
+                &[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SESSION_DURATION_SECONDS", "1h")],
+                "SESSION_DURATION_SECONDS",
+            ),
+            (
+                &[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("ROLE_SESSION_NAME", "has space")],
+                "ROLE_SESSION_NAME",
+            ),
             (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("EXTERNAL_ID", "a")], "EXTERNAL_ID"),
             (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("TABLE_REGION", "US East")], "TABLE_REGION"),
             (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("DEFAULT_TABLE", "a b")], "DEFAULT_TABLE"),
-            (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("MAX_RESPONSE_BYTES", "7000000")], "MAX_RESPONSE_BYTES"),
-            (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SCHEDULED_REQUEST", "{not json")], "SCHEDULED_REQUEST"),
-            (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SCHEDULED_REQUEST", r#"{"op":"scan"}"#)], "SCHEDULED_REQUEST"),
-            (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SCHEDULED_REQUEST", r#"{"op":"drop","table":"t1x"}"#)], "SCHEDULED_REQUEST"),
+            (
+                &[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("MAX_RESPONSE_BYTES", "7000000")],
+                "MAX_RESPONSE_BYTES",
+            ),
+            (
+                &[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SCHEDULED_REQUEST", "{not json")],
+                "SCHEDULED_REQUEST",
+            ),
+            (
+                &[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SCHEDULED_REQUEST", r#"{"op":"scan"}"#)],
+                "SCHEDULED_REQUEST",
+            ),
+            (
+                &[
+                    ("ROLE_ARN", "arn:aws:iam::111111111111:role/x"),
+                    ("SCHEDULED_REQUEST", r#"{"op":"drop","table":"t1x"}"#),
+                ],
+                "SCHEDULED_REQUEST",
+            ),
         ];
         for (pairs, variable) in cases {
             let e = cfg(&with(pairs)).expect_err(&format!("{pairs:?} should fail"));
@@ -287,7 +338,9 @@ mod tests {
 
     #[test]
     fn session_name_defaults_to_a_sanitised_function_name() {
-        let c = cfg(&with(&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("AWS_LAMBDA_FUNCTION_NAME", "my fn:prod")])).unwrap();
+        let c =
+            cfg(&with(&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("AWS_LAMBDA_FUNCTION_NAME", "my fn:prod")]))
+                .unwrap();
         assert_eq!(c.session_name, "my-fn-prod");
         let long = "f".repeat(100);
         let c = Config::from_env(|k| match k {
@@ -304,7 +357,11 @@ mod tests {
     fn scheduled_request_defaults_to_a_count_of_the_default_table() {
         let c = cfg(&with(&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("DEFAULT_TABLE", "orders")])).unwrap();
         assert_eq!(c.scheduled_request.unwrap(), serde_json::json!({"op": "scan", "select": "count"}));
-        let c = cfg(&with(&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SCHEDULED_REQUEST", r#"{"op":"query","table":"orders","key_condition":"pk = :p","values":{":p":"c1"}}"#)])).unwrap();
+        let c = cfg(&with(&[
+            ("ROLE_ARN", "arn:aws:iam::111111111111:role/x"),
+            ("SCHEDULED_REQUEST", r#"{"op":"query","table":"orders","key_condition":"pk = :p","values":{":p":"c1"}}"#),
+        ]))
+        .unwrap();
         assert_eq!(c.scheduled_request.unwrap()["op"], "query");
     }
 }

@@ -110,10 +110,7 @@ pub fn json_to_attr(v: &Value, path: &str) -> Result<AttributeValue, AppError> {
         Value::Number(n) => AttributeValue::N(n.to_string()),
         Value::String(s) => AttributeValue::S(s.clone()),
         Value::Array(list) => AttributeValue::L(
-            list.iter()
-                .enumerate()
-                .map(|(i, v)| json_to_attr(v, &format!("{path}[{i}]")))
-                .collect::<Result<_, _>>()?,
+            list.iter().enumerate().map(|(i, v)| json_to_attr(v, &format!("{path}[{i}]"))).collect::<Result<_, _>>()?,
         ),
         Value::Object(map) => match single_tag(map) {
             Some((tag, inner)) => tagged(tag, inner, &format!("{path}.{tag}"))?,
@@ -124,9 +121,7 @@ pub fn json_to_attr(v: &Value, path: &str) -> Result<AttributeValue, AppError> {
 
 /// A JSON object → item / map attribute (no escape processing at this level).
 pub fn json_map_to_item(map: &Map<String, Value>, path: &str) -> Result<Item, AppError> {
-    map.iter()
-        .map(|(k, v)| Ok((k.clone(), json_to_attr(v, &join(path, k))?)))
-        .collect()
+    map.iter().map(|(k, v)| Ok((k.clone(), json_to_attr(v, &join(path, k))?))).collect()
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -148,10 +143,7 @@ fn single_tag(map: &Map<String, Value>) -> Option<(&str, &Value)> {
 fn tagged(tag: &str, v: &Value, path: &str) -> Result<AttributeValue, AppError> {
     let b64 = |v: &Value, path: &str| -> Result<Blob, AppError> {
         let s = v.as_str().ok_or_else(|| AppError::invalid(path, "expected a base64 string"))?;
-        STANDARD
-            .decode(s)
-            .map(Blob::new)
-            .map_err(|e| AppError::invalid(path, format!("expected standard base64: {e}")))
+        STANDARD.decode(s).map(Blob::new).map_err(|e| AppError::invalid(path, format!("expected standard base64: {e}")))
     };
     let number = |v: &Value, path: &str| -> Result<String, AppError> {
         match v {
@@ -253,10 +245,13 @@ mod tests {
         assert_eq!(item["bs"], AttributeValue::Bs(vec![Blob::new(b"hi".to_vec())]));
         assert_eq!(item["n"], AttributeValue::N("-1E+5".into()));
         assert_eq!(item["m"], AttributeValue::M(Item::from([("$B".to_string(), AttributeValue::S("x".into()))])));
-        assert_eq!(item["plain"], AttributeValue::M(Item::from([(
-            "a".to_string(),
-            AttributeValue::L(vec![AttributeValue::N("1".into()), AttributeValue::Null(true)])
-        )])));
+        assert_eq!(
+            item["plain"],
+            AttributeValue::M(Item::from([(
+                "a".to_string(),
+                AttributeValue::L(vec![AttributeValue::N("1".into()), AttributeValue::Null(true)])
+            )]))
+        );
     }
 
     #[test]

@@ -100,7 +100,9 @@ impl Clients {
         let started = Instant::now();
         let call = self.dynamodb.describe_table().table_name(table).send();
         match tokio::time::timeout(Duration::from_secs(4), call).await {
-            Ok(Ok(_)) => tracing::info!(table, role_arn = %self.role_arn, duration_ms = started.elapsed().as_millis() as u64, "warm-up done: role assumed, connections open"),
+            Ok(Ok(_)) => {
+                tracing::info!(table, role_arn = %self.role_arn, duration_ms = started.elapsed().as_millis() as u64, "warm-up done: role assumed, connections open")
+            }
             Ok(Err(e)) => {
                 let e = from_sdk(e, &CallContext { role_arn: &self.role_arn, action: "dynamodb:DescribeTable", table });
                 tracing::warn!(table, error_type = e.error_type(), error = %e, "warm-up failed; invocations will retry");

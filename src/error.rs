@@ -11,16 +11,39 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 #[derive(Debug, Clone, PartialEq)]
 pub enum AppError {
     /// The request (or a configured SCHEDULED_REQUEST) is malformed. `field` is the JSON path.
-    InvalidRequest { field: Option<String>, message: String },
-    AccessDenied { role_arn: String, action: String, table: String, message: String },
-    AssumeRoleFailed { role_arn: String, message: String },
-    TableNotFound { table: String, message: String },
+    InvalidRequest {
+        field: Option<String>,
+        message: String,
+    },
+    AccessDenied {
+        role_arn: String,
+        action: String,
+        table: String,
+        message: String,
+    },
+    AssumeRoleFailed {
+        role_arn: String,
+        message: String,
+    },
+    TableNotFound {
+        table: String,
+        message: String,
+    },
     /// Still throttled after the SDK's retries (or after our UnprocessedKeys backoff).
-    Throttled { message: String },
+    Throttled {
+        message: String,
+    },
     /// The invocation's deadline arrived before any page could be read.
-    Timeout { message: String },
-    DynamoDb { code: String, message: String },
-    Internal { message: String },
+    Timeout {
+        message: String,
+    },
+    DynamoDb {
+        code: String,
+        message: String,
+    },
+    Internal {
+        message: String,
+    },
 }
 
 impl AppError {
@@ -116,11 +139,11 @@ where
                 table: ctx.table.to_string(),
                 message: format!("{code}: {message}"),
             },
-            "ResourceNotFoundException" => {
-                AppError::TableNotFound { table: ctx.table.to_string(), message }
-            }
+            "ResourceNotFoundException" => AppError::TableNotFound { table: ctx.table.to_string(), message },
             "ProvisionedThroughputExceededException" | "ThrottlingException" | "RequestLimitExceeded" => {
-                AppError::Throttled { message: format!("{code} on {} `{}` after retries: {message}", ctx.action, ctx.table) }
+                AppError::Throttled {
+                    message: format!("{code} on {} `{}` after retries: {message}", ctx.action, ctx.table),
+                }
             }
             "ValidationException" => AppError::InvalidRequest {
                 field: None,

@@ -37,12 +37,17 @@ fn request_of(payload: Value, config: &Config) -> Result<Value, AppError> {
     if payload.get("detail-type").is_none() || payload.get("op").is_some() {
         return Ok(payload);
     }
-    let event: EventBridgeEvent = serde_json::from_value(payload)
-        .map_err(|e| AppError::InvalidRequest { field: None, message: format!("looks like an EventBridge event but is not one: {e}") })?;
+    let event: EventBridgeEvent = serde_json::from_value(payload).map_err(|e| AppError::InvalidRequest {
+        field: None,
+        message: format!("looks like an EventBridge event but is not one: {e}"),
+    })?;
     if event.detail_type != "Scheduled Event" {
         return Err(AppError::InvalidRequest {
             field: Some("detail-type".into()),
-            message: format!("EventBridge event `{}` from `{}` is not a Scheduled Event; send a request object instead", event.detail_type, event.source),
+            message: format!(
+                "EventBridge event `{}` from `{}` is not a Scheduled Event; send a request object instead",
+                event.detail_type, event.source
+            ),
         });
     }
     config.scheduled_request.clone().ok_or_else(|| AppError::InvalidRequest {

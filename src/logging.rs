@@ -5,8 +5,19 @@ use tracing_subscriber::EnvFilter;
 /// SDK and HTTP crates are capped at INFO whatever level is asked for: their DEBUG output includes
 /// the access key id of resolved credentials (`Credentials`' Debug) and request headers.
 const CAPPED: &[&str] = &[
-    "aws_config", "aws_credential_types", "aws_runtime", "aws_sigv4", "aws_smithy_runtime", "aws_smithy_runtime_api",
-    "aws_smithy_http_client", "aws_sdk_sts", "aws_sdk_dynamodb", "hyper", "hyper_util", "h2", "rustls",
+    "aws_config",
+    "aws_credential_types",
+    "aws_runtime",
+    "aws_sigv4",
+    "aws_smithy_runtime",
+    "aws_smithy_runtime_api",
+    "aws_smithy_http_client",
+    "aws_sdk_sts",
+    "aws_sdk_dynamodb",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "rustls",
 ];
 
 pub fn init() {

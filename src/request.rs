@@ -136,7 +136,10 @@ impl Request {
         if !event.is_object() {
             return Err(AppError::InvalidRequest {
                 field: None,
-                message: format!("expected a JSON object like {{\"op\": \"scan\", \"table\": \"NAME\"}}, got {}", kind_of(&event)),
+                message: format!(
+                    "expected a JSON object like {{\"op\": \"scan\", \"table\": \"NAME\"}}, got {}",
+                    kind_of(&event)
+                ),
             });
         }
         let fingerprint_source = event.clone();
@@ -153,7 +156,10 @@ impl Request {
         let not_for = |field: &str, present: bool, allowed: &[Op]| -> Result<(), AppError> {
             if present && !allowed.contains(&op) {
                 let names: Vec<&str> = allowed.iter().map(|o| o.name()).collect();
-                return Err(AppError::invalid(field, format!("not used by op `{}` (only by {})", op.name(), names.join(", "))));
+                return Err(AppError::invalid(
+                    field,
+                    format!("not used by op `{}` (only by {})", op.name(), names.join(", ")),
+                ));
             }
             Ok(())
         };
@@ -174,22 +180,36 @@ impl Request {
 
         let table = match wire.table.as_deref().or(config.default_table.as_deref()) {
             Some(t) => parse_table(t)?,
-            None => return Err(AppError::invalid("table", "required: the request names no table and DEFAULT_TABLE is not set")),
+            None => {
+                return Err(AppError::invalid(
+                    "table",
+                    "required: the request names no table and DEFAULT_TABLE is not set",
+                ))
+            }
         };
         let table = match table {
             TableRef::Name(n) => n,
             TableRef::Arn { region, name, .. } => {
                 if region != config.table_region {
-                    return Err(AppError::invalid("table", format!(
-                        "the table ARN is in region {region} but this function reads region {} (TABLE_REGION)",
-                        config.table_region
-                    )));
+                    return Err(AppError::invalid(
+                        "table",
+                        format!(
+                            "the table ARN is in region {region} but this function reads region {} (TABLE_REGION)",
+                            config.table_region
+                        ),
+                    ));
                 }
                 name
             }
         };
 
-        for (field, v) in [("index", &wire.index), ("key_condition", &wire.key_condition), ("filter", &wire.filter), ("projection", &wire.projection), ("next_token", &wire.next_token)] {
+        for (field, v) in [
+            ("index", &wire.index),
+            ("key_condition", &wire.key_condition),
+            ("filter", &wire.filter),
+            ("projection", &wire.projection),
+            ("next_token", &wire.next_token),
+        ] {
             if v.as_deref().is_some_and(|s| s.trim().is_empty()) {
                 return Err(AppError::invalid(field, "must not be empty (omit it instead)"));
             }
@@ -197,10 +217,16 @@ impl Request {
         if let Some(names) = &wire.names {
             for (k, v) in names {
                 if !k.starts_with('#') || k.len() < 2 {
-                    return Err(AppError::invalid(format!("names.{k}"), "placeholder names start with `#`, e.g. {\"#s\": \"status\"}"));
+                    return Err(AppError::invalid(
+                        format!("names.{k}"),
+                        "placeholder names start with `#`, e.g. {\"#s\": \"status\"}",
+                    ));
                 }
                 if v.is_empty() {
-                    return Err(AppError::invalid(format!("names.{k}"), "expected an attribute name, got an empty string"));
+                    return Err(AppError::invalid(
+                        format!("names.{k}"),
+                        "expected an attribute name, got an empty string",
+                    ));
                 }
             }
         }
@@ -208,7 +234,10 @@ impl Request {
             Some(map) => {
                 for k in map.keys() {
                     if !k.starts_with(':') || k.len() < 2 {
-                        return Err(AppError::invalid(format!("values.{k}"), "placeholder values start with `:`, e.g. {\":pk\": \"c1\"}"));
+                        return Err(AppError::invalid(
+                            format!("values.{k}"),
+                            "placeholder values start with `:`, e.g. {\":pk\": \"c1\"}",
+                        ));
                     }
                 }
                 Some(json_map_to_item(map, "values")?)
@@ -218,16 +247,24 @@ impl Request {
 
         let positive = |field: &str, v: Option<i64>, max: i64| -> Result<Option<i64>, AppError> {
             match v {
-                Some(n) if n < 1 || n > max => Err(AppError::invalid(field, format!("expected an integer from 1 to {max}, got {n}"))),
+                Some(n) if n < 1 || n > max => {
+                    Err(AppError::invalid(field, format!("expected an integer from 1 to {max}, got {n}")))
+                }
                 other => Ok(other),
             }
         };
         let count_only = wire.select == Some(Select::Count);
         if count_only && wire.projection.is_some() {
-            return Err(AppError::invalid("projection", "not used with select `count` (nothing is returned to project)"));
+            return Err(AppError::invalid(
+                "projection",
+                "not used with select `count` (nothing is returned to project)",
+            ));
         }
         if count_only && wire.limit.is_some() {
-            return Err(AppError::invalid("limit", "not used with select `count`: a count returns no items (use page_size to bound reads)"));
+            return Err(AppError::invalid(
+                "limit",
+                "not used with select `count`: a count returns no items (use page_size to bound reads)",
+            ));
         }
         let limit = positive("limit", wire.limit, i64::from(u32::MAX))?.map(|n| n as usize);
         let page_size = positive("page_size", wire.page_size, i64::from(i32::MAX))?.map(|n| n as i32);
@@ -261,14 +298,27 @@ impl Request {
             Scan => Kind::Scan(spec),
             Query => {
                 if spec.key_condition.is_none() {
-                    return Err(AppError::invalid("key_condition", "required for op `query`, e.g. \"pk = :pk\" with values {\":pk\": ...}"));
+                    return Err(AppError::invalid(
+                        "key_condition",
+                        "required for op `query`, e.g. \"pk = :pk\" with values {\":pk\": ...}",
+                    ));
                 }
                 Kind::Query(spec)
             }
             Get => match &wire.key {
                 Some(key) if !key.is_empty() => Kind::Get { key: json_map_to_item(key, "key")? },
-                Some(_) => return Err(AppError::invalid("key", "expected the full primary key, e.g. {\"pk\": \"a\", \"sk\": \"b\"}, got {}")),
-                None => return Err(AppError::invalid("key", "required for op `get`: the item's full primary key, e.g. {\"pk\": \"a\"}")),
+                Some(_) => {
+                    return Err(AppError::invalid(
+                        "key",
+                        "expected the full primary key, e.g. {\"pk\": \"a\", \"sk\": \"b\"}, got {}",
+                    ))
+                }
+                None => {
+                    return Err(AppError::invalid(
+                        "key",
+                        "required for op `get`: the item's full primary key, e.g. {\"pk\": \"a\"}",
+                    ))
+                }
             },
             BatchGet => {
                 let keys = wire.keys.as_deref().unwrap_or_default();
@@ -356,12 +406,18 @@ pub fn parse_table(s: &str) -> Result<TableRef, AppError> {
                 }
             }
         }
-        return Err(AppError::invalid("table", format!("expected a table ARN like arn:aws:dynamodb:REGION:ACCOUNT:table/NAME, got `{s}`")));
+        return Err(AppError::invalid(
+            "table",
+            format!("expected a table ARN like arn:aws:dynamodb:REGION:ACCOUNT:table/NAME, got `{s}`"),
+        ));
     }
     if is_table_name(s) {
         Ok(TableRef::Name(s.to_string()))
     } else {
-        Err(AppError::invalid("table", format!("expected a table name (3-255 characters of A-Z a-z 0-9 _ . -) or a table ARN, got `{s}`")))
+        Err(AppError::invalid(
+            "table",
+            format!("expected a table name (3-255 characters of A-Z a-z 0-9 _ . -) or a table ARN, got `{s}`"),
+        ))
     }
 }
 
@@ -398,8 +454,12 @@ mod tests {
 
     #[test]
     fn a_full_scan_request_parses() {
-        let r = Request::parse(json!({"op": "scan", "index": "by_status", "filter": "#s = :s", "names": {"#s": "status"},
-            "values": {":s": "open"}, "limit": 10, "page_size": 5, "segments": 4}), &config()).unwrap();
+        let r = Request::parse(
+            json!({"op": "scan", "index": "by_status", "filter": "#s = :s", "names": {"#s": "status"},
+            "values": {":s": "open"}, "limit": 10, "page_size": 5, "segments": 4}),
+            &config(),
+        )
+        .unwrap();
         assert_eq!(r.table, "orders");
         match r.kind {
             Kind::Scan(spec) => {
@@ -456,7 +516,11 @@ mod tests {
 
     #[test]
     fn table_arn_in_the_table_region_is_reduced_to_its_name() {
-        let r = Request::parse(json!({"op": "scan", "table": "arn:aws:dynamodb:us-east-1:111111111111:table/orders"}), &config()).unwrap();
+        let r = Request::parse(
+            json!({"op": "scan", "table": "arn:aws:dynamodb:us-east-1:111111111111:table/orders"}),
+            &config(),
+        )
+        .unwrap();
         assert_eq!(r.table, "orders");
     }
 

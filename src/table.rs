@@ -9,10 +9,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity, Select};
 use aws_sdk_dynamodb::Client;
 use aws_smithy_async::future::pagination_stream::PaginationStream;
-use aws_sdk_dynamodb::error::SdkError;
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -129,7 +129,12 @@ impl TableAccess<'_> {
             None => 0,
             Some(t) => match token::decode(t, &req.fingerprint, 1)? {
                 Position::KeyOffset(o) if o < keys.len() => o,
-                _ => return Err(AppError::invalid("next_token", "the token does not fit this batch_get's keys; pass it with the same request")),
+                _ => {
+                    return Err(AppError::invalid(
+                        "next_token",
+                        "the token does not fit this batch_get's keys; pass it with the same request",
+                    ))
+                }
             },
         };
         let mut outcome = Outcome::default();
@@ -173,7 +178,13 @@ impl TableAccess<'_> {
     }
 
     /// One BatchGetItem of ≤ 100 keys, retrying UnprocessedKeys with jittered exponential backoff.
-    async fn batch_get_chunk(&self, req: &Request, keys: &[Item], outcome: &mut Outcome, budget: Budget) -> Result<Vec<Item>, AppError> {
+    async fn batch_get_chunk(
+        &self,
+        req: &Request,
+        keys: &[Item],
+        outcome: &mut Outcome,
+        budget: Budget,
+    ) -> Result<Vec<Item>, AppError> {
         let mut pending = keys.to_vec();
         let mut found = Vec::with_capacity(keys.len());
         for attempt in 0..UNPROCESSED_ATTEMPTS {
@@ -199,12 +210,8 @@ impl TableAccess<'_> {
             if let Some(mut responses) = out.responses.take() {
                 found.extend(responses.remove(&req.table).unwrap_or_default());
             }
-            pending = out
-                .unprocessed_keys
-                .take()
-                .and_then(|mut u| u.remove(&req.table))
-                .map(|k| k.keys)
-                .unwrap_or_default();
+            pending =
+                out.unprocessed_keys.take().and_then(|mut u| u.remove(&req.table)).map(|k| k.keys).unwrap_or_default();
             if pending.is_empty() {
                 return Ok(found);
             }
@@ -246,7 +253,12 @@ impl TableAccess<'_> {
                     }
                     (page_limit, resume)
                 }
-                Position::KeyOffset(_) => return Err(AppError::invalid("next_token", "this token belongs to a batch_get, not a scan or query")),
+                Position::KeyOffset(_) => {
+                    return Err(AppError::invalid(
+                        "next_token",
+                        "this token belongs to a batch_get, not a scan or query",
+                    ))
+                }
             },
         };
 
@@ -333,7 +345,8 @@ impl TableAccess<'_> {
         if !spec.count_only {
             outcome.count = outcome.items.len() as u64;
         }
-        let cursors: Vec<(u32, Cursor)> = resume.into_iter().enumerate().filter_map(|(i, c)| c.map(|c| (i as u32, c))).collect();
+        let cursors: Vec<(u32, Cursor)> =
+            resume.into_iter().enumerate().filter_map(|(i, c)| c.map(|c| (i as u32, c))).collect();
         if !cursors.is_empty() {
             outcome.next_token = Some(token::encode(&req.fingerprint, &Position::Streams { page_limit, cursors })?);
         }
@@ -351,7 +364,8 @@ fn deadline_error() -> AppError {
 fn backoff(attempt: u32) -> Duration {
     let cap = Duration::from_millis(25 << attempt.min(6)).min(Duration::from_secs(1));
     // No RNG dependency for this: the clock's nanoseconds are jitter enough for spreading retries.
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     cap.mul_f64(0.5 + f64::from(nanos % 1000) / 2000.0)
 }
 
@@ -388,20 +402,38 @@ struct RawPage {
 
 impl From<aws_sdk_dynamodb::operation::scan::ScanOutput> for RawPage {
     fn from(o: aws_sdk_dynamodb::operation::scan::ScanOutput) -> Self {
-        RawPage { items: o.items.unwrap_or_default(), count: o.count, scanned: o.scanned_count, last_key: o.last_evaluated_key, capacity: o.consumed_capacity }
+        RawPage {
+            items: o.items.unwrap_or_default(),
+            count: o.count,
+            scanned: o.scanned_count,
+            last_key: o.last_evaluated_key,
+            capacity: o.consumed_capacity,
+        }
     }
 }
 
 impl From<aws_sdk_dynamodb::operation::query::QueryOutput> for RawPage {
     fn from(o: aws_sdk_dynamodb::operation::query::QueryOutput) -> Self {
-        RawPage { items: o.items.unwrap_or_default(), count: o.count, scanned: o.scanned_count, last_key: o.last_evaluated_key, capacity: o.consumed_capacity }
+        RawPage {
+            items: o.items.unwrap_or_default(),
+            count: o.count,
+            scanned: o.scanned_count,
+            last_key: o.last_evaluated_key,
+            capacity: o.consumed_capacity,
+        }
     }
 }
 
 type Msg = (usize, Result<Page, AppError>);
 
 /// Reads one stream's pages with the SDK paginator and forwards them, converted, to the consumer.
-async fn pump(shared: Arc<StreamRequest>, index: usize, segment: Option<(i32, i32)>, cursor: Cursor, tx: mpsc::Sender<Msg>) {
+async fn pump(
+    shared: Arc<StreamRequest>,
+    index: usize,
+    segment: Option<(i32, i32)>,
+    cursor: Cursor,
+    tx: mpsc::Sender<Msg>,
+) {
     let StreamRequest { client, req, spec, page_limit, .. } = &*shared;
     let select = spec.count_only.then_some(Select::Count);
     match &req.kind {
@@ -449,8 +481,14 @@ async fn pump(shared: Arc<StreamRequest>, index: usize, segment: Option<(i32, i3
     }
 }
 
-async fn forward<O, E, R>(shared: &StreamRequest, action: &str, index: usize, cursor: Cursor, mut pages: PaginationStream<Result<O, SdkError<E, R>>>, tx: &mpsc::Sender<Msg>)
-where
+async fn forward<O, E, R>(
+    shared: &StreamRequest,
+    action: &str,
+    index: usize,
+    cursor: Cursor,
+    mut pages: PaginationStream<Result<O, SdkError<E, R>>>,
+    tx: &mpsc::Sender<Msg>,
+) where
     O: Into<RawPage>,
     E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,

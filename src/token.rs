@@ -87,7 +87,11 @@ fn key_to_wire(key: &Item) -> Result<BTreeMap<String, KeyAttr>, AppError> {
                 AttributeValue::S(s) => KeyAttr::S(s.clone()),
                 AttributeValue::N(n) => KeyAttr::N(n.clone()),
                 AttributeValue::B(b) => KeyAttr::B(STANDARD.encode(b.as_ref())),
-                other => return Err(AppError::Internal { message: format!("LastEvaluatedKey attribute `{k}` has a non-key type {other:?}") }),
+                other => {
+                    return Err(AppError::Internal {
+                        message: format!("LastEvaluatedKey attribute `{k}` has a non-key type {other:?}"),
+                    })
+                }
             };
             Ok((k.clone(), a))
         })
@@ -100,7 +104,9 @@ fn key_from_wire(key: BTreeMap<String, KeyAttr>) -> Result<Item, AppError> {
             let a = match v {
                 KeyAttr::S(s) => AttributeValue::S(s),
                 KeyAttr::N(n) => AttributeValue::N(n),
-                KeyAttr::B(b) => AttributeValue::B(Blob::new(STANDARD.decode(b).map_err(|_| bad("a key attribute is not base64"))?)),
+                KeyAttr::B(b) => {
+                    AttributeValue::B(Blob::new(STANDARD.decode(b).map_err(|_| bad("a key attribute is not base64"))?))
+                }
             };
             Ok((k, a))
         })
@@ -108,7 +114,10 @@ fn key_from_wire(key: BTreeMap<String, KeyAttr>) -> Result<Item, AppError> {
 }
 
 fn bad(why: &str) -> AppError {
-    AppError::invalid("next_token", format!("{why}; pass the next_token of the previous response unchanged, with the same request"))
+    AppError::invalid(
+        "next_token",
+        format!("{why}; pass the next_token of the previous response unchanged, with the same request"),
+    )
 }
 
 pub fn encode(fingerprint: &[u8; 8], position: &Position) -> Result<String, AppError> {
@@ -119,13 +128,16 @@ pub fn encode(fingerprint: &[u8; 8], position: &Position) -> Result<String, AppE
             p: *page_limit,
             c: cursors
                 .iter()
-                .map(|(s, c)| Ok(WireCursor { s: *s, k: c.start_key.as_ref().map(key_to_wire).transpose()?, n: c.skip }))
+                .map(|(s, c)| {
+                    Ok(WireCursor { s: *s, k: c.start_key.as_ref().map(key_to_wire).transpose()?, n: c.skip })
+                })
                 .collect::<Result<_, AppError>>()?,
             o: None,
         },
         Position::KeyOffset(o) => Body { v: VERSION, f: hex(fingerprint), p: None, c: Vec::new(), o: Some(*o) },
     };
-    let mut bytes = serde_json::to_vec(&body).map_err(|e| AppError::Internal { message: format!("encoding next_token: {e}") })?;
+    let mut bytes =
+        serde_json::to_vec(&body).map_err(|e| AppError::Internal { message: format!("encoding next_token: {e}") })?;
     let sum = Sha256::digest(&bytes);
     bytes.extend_from_slice(&sum[..CHECKSUM_LEN]);
     Ok(URL_SAFE_NO_PAD.encode(bytes))
@@ -149,7 +161,9 @@ pub fn decode(token: &str, fingerprint: &[u8; 8], streams: u32) -> Result<Positi
         return Err(bad(&format!("token version {} is not supported by this function (expected {VERSION})", body.v)));
     }
     if body.f != hex(fingerprint) {
-        return Err(bad("the token belongs to a different request (another table, op, index, expression, values or segmentation)"));
+        return Err(bad(
+            "the token belongs to a different request (another table, op, index, expression, values or segmentation)",
+        ));
     }
     if let Some(o) = body.o {
         return Ok(Position::KeyOffset(o));
@@ -222,6 +236,7 @@ mod tests {
         assert!(message(decode(&t, &FP, 2)).contains("segment"));
         assert!(message(decode("not a token!", &FP, 1)).contains("base64"));
         assert!(message(decode("", &FP, 1)).contains("too short"));
-        assert!(message(decode(&t[..t.len() - 4], &FP, 4)).len() > 0);
+        let truncated = message(decode(&t[..t.len() - 4], &FP, 4));
+        assert!(truncated.contains("modified") || truncated.contains("base64"), "{truncated}");
     }
 }

@@ -135,7 +135,11 @@ async fn sequential_pages_with_a_limit_return_every_item_once() {
     assert!(outs[..outs.len() - 1].iter().all(|o| o.items.len() == 20 && o.stopped == Some(Stop::Limit)));
     // page size 7 with a limit of 20: no page is read ahead of need, and only the page a response
     // stopped in is read twice
-    assert!(calls.load(Ordering::SeqCst) <= 503usize.div_ceil(7) + outs.len(), "{} scans", calls.load(Ordering::SeqCst));
+    assert!(
+        calls.load(Ordering::SeqCst) <= 503usize.div_ceil(7) + outs.len(),
+        "{} scans",
+        calls.load(Ordering::SeqCst)
+    );
 }
 
 #[tokio::test]
@@ -155,7 +159,9 @@ async fn segment_slices_fan_out_over_invocations() {
     let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&scan_rule(all.clone(), Arc::default())]);
     let mut pks = Vec::new();
     for segment in 0..3 {
-        let (mut p, _) = follow(&client, json!({"op": "scan", "segment": segment, "total_segments": 3, "page_size": 40}), 6 << 20).await;
+        let (mut p, _) =
+            follow(&client, json!({"op": "scan", "segment": segment, "total_segments": 3, "page_size": 40}), 6 << 20)
+                .await;
         pks.append(&mut p);
     }
     assert_exactly_once(&pks, &all);
@@ -170,7 +176,8 @@ async fn the_response_size_cap_stops_mid_page_and_resumes_exactly() {
     assert_exactly_once(&pks, &all);
     for o in &outs {
         let body = serde_json::to_vec(&json!({"items": o.items, "count": o.count, "scanned_count": o.scanned_count,
-            "next_token": o.next_token, "consumed_capacity": o.consumed_capacity})).unwrap();
+            "next_token": o.next_token, "consumed_capacity": o.consumed_capacity}))
+        .unwrap();
         assert!(body.len() <= max, "response of {} bytes over the {max} cap", body.len());
     }
     assert!(outs.iter().any(|o| o.stopped == Some(Stop::Size)));
@@ -180,7 +187,8 @@ async fn the_response_size_cap_stops_mid_page_and_resumes_exactly() {
 async fn count_sums_every_segment() {
     let all = table(250, 1);
     let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&scan_rule(all.clone(), Arc::default())]);
-    let out = run(&client, json!({"op": "scan", "select": "count", "segments": 3, "page_size": 20}), 6 << 20).await.unwrap();
+    let out =
+        run(&client, json!({"op": "scan", "select": "count", "segments": 3, "page_size": 20}), 6 << 20).await.unwrap();
     assert_eq!(out.count, 250);
     assert!(out.items.is_empty() && out.next_token.is_none());
 }
@@ -203,7 +211,9 @@ async fn a_token_only_works_with_its_own_request() {
 fn ddb_error(status: u16, code: &str, message: &str) -> HttpResponse {
     HttpResponse::new(
         StatusCode::try_from(status).unwrap(),
-        SdkBody::from(json!({"__type": format!("com.amazonaws.dynamodb.v20120810#{code}"), "message": message}).to_string()),
+        SdkBody::from(
+            json!({"__type": format!("com.amazonaws.dynamodb.v20120810#{code}"), "message": message}).to_string(),
+        ),
     )
 }
 
@@ -228,7 +238,11 @@ async fn a_failing_page_after_good_pages_returns_them_with_a_resuming_token() {
     assert!(matches!(out.page_error, Some(AppError::TableNotFound { .. })));
     let token = out.next_token.expect("a partial response is never complete");
     fail.store(false, Ordering::SeqCst);
-    let mut pks: Vec<String> = out.items.iter().map(|r| serde_json::from_str::<Value>(r.get()).unwrap()["pk"].as_str().unwrap().to_string()).collect();
+    let mut pks: Vec<String> = out
+        .items
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(r.get()).unwrap()["pk"].as_str().unwrap().to_string())
+        .collect();
     let (mut rest, _) = follow(&client, json!({"op": "scan", "page_size": 10, "next_token": token}), 6 << 20).await;
     pks.append(&mut rest);
     assert_exactly_once(&pks, &all);
@@ -237,14 +251,19 @@ async fn a_failing_page_after_good_pages_returns_them_with_a_resuming_token() {
 #[tokio::test]
 async fn access_denied_names_the_role_action_and_table() {
     let rule = mock!(Client::get_item).then_http_response(|| {
-        ddb_error(400, "AccessDeniedException", "User: arn:aws:sts::111111111111:assumed-role/r/s is not authorized to perform: dynamodb:GetItem")
+        ddb_error(
+            400,
+            "AccessDeniedException",
+            "User: arn:aws:sts::111111111111:assumed-role/r/s is not authorized to perform: dynamodb:GetItem",
+        )
     });
     let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&rule]);
     let e = run(&client, json!({"op": "get", "table": "audit", "key": {"pk": "a"}}), 6 << 20).await.unwrap_err();
     let m = e.to_string();
     assert_eq!(e.error_type(), "AccessDenied");
     assert!(m.contains(ROLE) && m.contains("dynamodb:GetItem") && m.contains("`audit`"), "{m}");
-    let rule = mock!(Client::scan).then_http_response(|| ddb_error(400, "ResourceNotFoundException", "Requested resource not found"));
+    let rule = mock!(Client::scan)
+        .then_http_response(|| ddb_error(400, "ResourceNotFoundException", "Requested resource not found"));
     let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&rule]);
     let e = run(&client, json!({"op": "scan", "table": "nope"}), 6 << 20).await.unwrap_err();
     assert_eq!(e.error_type(), "TableNotFound");
@@ -267,7 +286,10 @@ fn batch_rule(all: Arc<Vec<Item>>, calls: Arc<AtomicUsize>, unprocess_first: boo
         let found: Vec<Item> = done.iter().filter_map(|k| all.iter().find(|it| it["pk"] == k["pk"]).cloned()).collect();
         let mut out = BatchGetItemOutput::builder().responses("orders", found);
         if !left.is_empty() {
-            out = out.unprocessed_keys("orders", KeysAndAttributes::builder().set_keys(Some(left.into_iter().cloned().collect())).build().unwrap());
+            out = out.unprocessed_keys(
+                "orders",
+                KeysAndAttributes::builder().set_keys(Some(left.into_iter().cloned().collect())).build().unwrap(),
+            );
         }
         out.build()
     })
@@ -277,15 +299,22 @@ fn batch_rule(all: Arc<Vec<Item>>, calls: Arc<AtomicUsize>, unprocess_first: boo
 async fn batch_get_chunks_by_100_and_retries_unprocessed_keys() {
     let all = table(260, 5);
     let calls = Arc::new(AtomicUsize::new(0));
-    let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&batch_rule(all.clone(), calls.clone(), true, false)]);
-    let keys: Vec<Value> = (0..250).map(|i| json!({"pk": format!("k{i:05}")})).chain([json!({"pk": "missing"})]).collect();
+    let client =
+        mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&batch_rule(all.clone(), calls.clone(), true, false)]);
+    let keys: Vec<Value> =
+        (0..250).map(|i| json!({"pk": format!("k{i:05}")})).chain([json!({"pk": "missing"})]).collect();
     let out = run(&client, json!({"op": "batch_get", "keys": keys}), 6 << 20).await.unwrap();
-    let pks: HashSet<String> = out.items.iter().map(|r| serde_json::from_str::<Value>(r.get()).unwrap()["pk"].as_str().unwrap().to_string()).collect();
+    let pks: HashSet<String> = out
+        .items
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(r.get()).unwrap()["pk"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(pks.len(), 250);
     assert_eq!(out.items.len(), 250, "no duplicates; the missing key is simply absent");
     assert_eq!(calls.load(Ordering::SeqCst), 4, "3 chunks + 1 retry of the unprocessed half");
 
-    let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&batch_rule(all.clone(), Arc::default(), false, true)]);
+    let client =
+        mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&batch_rule(all.clone(), Arc::default(), false, true)]);
     let e = run(&client, json!({"op": "batch_get", "keys": [{"pk": "k00001"}]}), 6 << 20).await.unwrap_err();
     assert_eq!(e.error_type(), "Throttled", "{e}");
 }
@@ -293,7 +322,8 @@ async fn batch_get_chunks_by_100_and_retries_unprocessed_keys() {
 #[tokio::test]
 async fn batch_get_over_the_size_cap_continues_with_a_token() {
     let all = table(300, 1000);
-    let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&batch_rule(all.clone(), Arc::default(), false, false)]);
+    let client =
+        mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&batch_rule(all.clone(), Arc::default(), false, false)]);
     let keys: Vec<Value> = (0..300).map(|i| json!({"pk": format!("k{i:05}")})).collect();
     let (pks, outs) = follow(&client, json!({"op": "batch_get", "keys": keys}), 70_000).await;
     assert_exactly_once(&pks, &all);
