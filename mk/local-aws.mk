@@ -12,6 +12,8 @@ local-aws-up: ## start the local AWS emulator in the background (port 5055), ren
 	@mkdir -p .local
 	@if [[ -f .local/emulator.pid ]] && kill -0 "$$(cat .local/emulator.pid)" 2>/dev/null; then \
 	  echo "local-aws: already running (pid $$(cat .local/emulator.pid)); re-seeding"; \
+	elif (exec 3<>/dev/tcp/127.0.0.1/$(LOCAL_AWS_PORT)) 2>/dev/null; then \
+	  echo "local-aws: port $(LOCAL_AWS_PORT) is taken by another program (LOCAL_AWS_PORT=... to pick another)" >&2; exit 1; \
 	else \
 	  nohup $(LOCAL_AWS_PY) local/aws_emulator.py --port $(LOCAL_AWS_PORT) >.local/emulator.log 2>&1 & \
 	  echo $$! >.local/emulator.pid; \
