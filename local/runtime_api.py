@@ -22,6 +22,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -225,7 +226,6 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address):
         # A function process that dies or is stopped mid-request resets its connection: expected.
-        import sys
         if not isinstance(sys.exc_info()[1], (ConnectionError, BrokenPipeError)):
             super().handle_error(request, client_address)
 
@@ -446,6 +446,10 @@ class Function:
             body = bytes(event)
         else:
             body = json.dumps(event).encode()
+        try:  # Lambda's Invoke API refuses a payload that is not JSON; it never reaches the function.
+            json.loads(body)
+        except ValueError as e:
+            raise ValueError(f"InvalidRequestContentException: Could not parse request body into json: {e}") from None
         with self._invoke_lock:
             if self.exited.is_set():
                 raise self._died("before this invocation")

@@ -158,3 +158,9 @@ def test_stop_releases_a_blocked_poller_and_the_port(fake):
     host, port = address.split(":")
     with pytest.raises(OSError):
         socket.create_connection((host, int(port)), timeout=0.5).close()
+
+
+def test_invalid_json_is_refused_before_the_function(fake):
+    with pytest.raises(ValueError, match="InvalidRequestContentException"):
+        fake.invoke("{not json")
+    assert fake.invoke({"echo": "still fine"})["payload"]["echo"] == "still fine"
