@@ -38,7 +38,7 @@ import signal
 import sys
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 log = logging.getLogger("aws_emulator")
@@ -301,7 +301,7 @@ def _role_by_arn(role_arn: str):
         return None
     try:
         return iam_backends[parts[4]][parts[1]].get_role_by_arn(role_arn)
-    except NotFoundException:
+    except (NotFoundException, KeyError):  # no such role, or no such partition
         return None
 
 

@@ -145,7 +145,7 @@ def test_unknown_credentials_are_unrecognized(aws):
 def _scan_keys(client, **kwargs):
     keys, start = [], None
     while True:
-        page = client.scan(TableName="bulk", Limit=100, **kwargs, **({"ExclusiveStartKey": start} if start else {}))
+        page = client.scan(TableName="bulk", Limit=250, **kwargs, **({"ExclusiveStartKey": start} if start else {}))
         keys += [item["pk"]["S"] for item in page["Items"]]
         start = page.get("LastEvaluatedKey")
         if not start:
