@@ -1,0 +1,325 @@
+"""The benchmark driver: measures the release function against the Node.js and boto3 references, in one
+run, against the same local endpoints, and writes the results (JSON) and BENCHMARKS.md.
+
+    .tools/venv/bin/python bench/run.py                 # everything (what `make bench` runs)
+    .tools/venv/bin/python bench/run.py --only warm     # one section: cold, warm, canned, throughput
+    .tools/venv/bin/python bench/run.py --smoke --binary target/debug/ddb-cross-account-reader \
+        --client target/debug/examples/bench_client --out /tmp/bench-smoke.md
+
+Endpoints (see BENCHMARKS.md for why each):
+  cold, warm  — the strict two-account emulator (local/testing.py): real AssumeRole with ExternalId
+                against the rendered IAM, and request counts per action (STS calls);
+  canned      — bench/canned_endpoint.py: prebuilt responses, so client CPU and memory show;
+  throughput  — dynalite with N seeded items for DynamoDB, the canned endpoint for STS.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(ROOT))
+
+import dynalite  # noqa: E402
+import items as bench_items  # noqa: E402
+from impls import Impl, implementations  # noqa: E402
+from measure import loadavg, machine, proc_cpu_seconds, summary  # noqa: E402
+
+DEMO_ROLE = "local-ddb_cross_acc_access_role-222222222222"
+EXTERNAL_ID = "local-demo-external-id"
+SECTIONS = ("cold", "warm", "canned", "throughput")
+
+# boto3 builds a new Session per invocation (as its tutorials do), which reloads service models: about
+# 0.2 s a call, so it gets fewer invocations than the others.
+FULL = {"cold": {"function": 30, "node": 30, "boto3": 15}, "warm": {"function": 1000, "node": 1000, "boto3": 100}, "roundtrip": 1000, "canned_items": 4000, "small_items": 30,
+        "cpu_invocations": {"function": 200, "node": 40, "boto3": 8}, "cpu_reps": 50,
+        "dynalite_items": 100_000, "segments": [1, 2, 4, 8]}
+SMOKE = {"cold": {"function": 2, "node": 2, "boto3": 1}, "warm": {"function": 20, "node": 20, "boto3": 3}, "roundtrip": 20, "canned_items": 500, "small_items": 30,
+         "cpu_invocations": {"function": 3, "node": 2, "boto3": 1}, "cpu_reps": 3,
+         "dynalite_items": 2000, "segments": [1, 2]}
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def ok_payload(fn, result: dict) -> dict:
+    if not result["ok"]:
+        raise BenchError(f"{fn.name}: {result['error_type']}: {result['error_message']}\n{fn.text()[-2000:]}")
+    return result["payload"]
+
+
+# ---- cold and warm: the strict emulator ----------------------------------------------------------
+
+def emulator_env(aws) -> dict[str, str]:
+    return dict(aws.function_env(), ROLE_ARN=aws.role_arn(DEMO_ROLE), EXTERNAL_ID=EXTERNAL_ID)
+
+
+def cold(aws, impls: list[Impl], counts: dict) -> dict:
+    """Process start -> first GET /next (init), then the first invocation (AssumeRole + first Scan)."""
+    expected = len(aws.data("orders"))
+    variants = [(impl, impl.key, None) for impl in impls]
+    # With DEFAULT_TABLE the function assumes the role and opens its connections during init instead.
+    variants.insert(1, (impls[0], "function_warmup", {"DEFAULT_TABLE": "orders"}))
+    out = {}
+    for impl, key, extra in variants:
+        init, first, sts = [], [], []
+        for _ in range(counts[impl.key]):
+            aws.reset_stats()
+            fn = impl.start(emulator_env(aws), extra)
+            try:
+                init.append(fn.init_ms)
+                r = fn.invoke(impl.scan_event("orders"))
+                payload = ok_payload(fn, r)
+                if payload["count"] != expected:
+                    raise BenchError(f"{key}: first page has {payload['count']} items, the table {expected}")
+                first.append(r["duration_ms"])
+            finally:
+                fn.stop()
+            sts.append(aws.stats().get("sts:AssumeRole", 0))
+        out[key] = {"init_ms": summary(init), "first_invocation_ms": summary(first),
+                    "cold_total_ms": summary([a + b for a, b in zip(init, first)]), "sts_calls": sts}
+    return out
+
+
+def warm(aws, impls: list[Impl], counts: dict) -> dict:
+    """n + 1 invocations of one process; every STS request that reaches the endpoint is counted."""
+    expected = len(aws.data("orders"))
+    out = {}
+    for impl in impls:
+        n = counts[impl.key]
+        aws.reset_stats()
+        fn = impl.start(emulator_env(aws))
+        started = time.perf_counter()
+        try:
+            ok_payload(fn, fn.invoke(impl.scan_event("orders")))   # the cold one, not timed
+            durations = []
+            for _ in range(n):
+                r = fn.invoke(impl.scan_event("orders"))
+                if ok_payload(fn, r)["count"] != expected:
+                    raise BenchError(f"{impl.key}: wrong item count")
+                durations.append(r["duration_ms"])
+        finally:
+            fn.stop()
+        stats = aws.stats()
+        out[impl.key] = {"duration_ms": summary(durations), "invocations": n + 1,
+                         "sts_calls": stats.get("sts:AssumeRole", 0), "scans": stats.get("dynamodb:Scan", 0),
+                         "seconds": round(time.perf_counter() - started, 2)}
+    return out
+
+
+def raw_roundtrip(client: str, env: dict[str, str], n: int, table: str) -> dict:
+    """The same Scan through the same SDK client configuration, timed in-process (examples/bench_client.rs)."""
+    full_env = {"PATH": "/usr/bin:/bin", "AWS_REGION": "us-east-1", **env}
+    p = subprocess.run([client, "roundtrip", str(n), table], env=full_env, capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        raise BenchError(f"bench_client roundtrip failed: {p.stderr[-2000:]}")
+    return summary(json.loads(p.stdout)["latencies_ms"])
+
+
+# ---- canned endpoint: memory and CPU -------------------------------------------------------------
+
+class CannedEndpoint:
+    def __init__(self, items: int):
+        self.proc = subprocess.Popen([sys.executable, str(BENCH / "canned_endpoint.py"), "--port", "0", "--items", str(items)],
+                                     stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().split()
+        if not line or line[0] != "listening":
+            raise BenchError("the canned endpoint did not start")
+        self.endpoint = f"http://127.0.0.1:{line[1]}"
+        self.page_bytes = int(line[5])
+        self.items = items
+
+    def env(self) -> dict[str, str]:
+        return {"AWS_ENDPOINT_URL": self.endpoint, "AWS_ACCESS_KEY_ID": "AKIDBENCHEXEC", "AWS_SECRET_ACCESS_KEY": "bench",
+                "AWS_SESSION_TOKEN": "bench-execution-role", "ROLE_ARN": f"arn:aws:iam::111111111111:role/{DEMO_ROLE}",
+                "EXTERNAL_ID": EXTERNAL_ID}
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def canned(impls: list[Impl], cfg: dict, client: str) -> dict:
+    out: dict = {}
+    big = CannedEndpoint(cfg["canned_items"])
+    small = CannedEndpoint(cfg["small_items"])
+    try:
+        out["page"] = {"items": big.items, "wire_bytes": big.page_bytes}
+        # Peak RSS while returning one ~1 MB page, each from a fresh process.
+        out["rss"] = {}
+        for impl in impls:
+            fn = impl.start(big.env())
+            try:
+                after_init = fn.peak_rss_kb()
+                r = fn.invoke(impl.scan_event("canned"))
+                if ok_payload(fn, r)["count"] != big.items:
+                    raise BenchError(f"{impl.key}: wrong item count from the canned page")
+                out["rss"][impl.key] = {"after_init_kb": after_init, "peak_kb": fn.peak_rss_kb(),
+                                        "response_bytes": len(r["raw"])}
+            finally:
+                fn.stop()
+        # Whole-process CPU per item: HTTP, SDK parsing, conversion, response, Runtime API.
+        out["cpu"] = {}
+        for impl in impls:
+            k = cfg["cpu_invocations"][impl.key]
+            fn = impl.start(big.env())
+            try:
+                for _ in range(2):   # AssumeRole, connections, allocator warm-up
+                    ok_payload(fn, fn.invoke(impl.scan_event("canned")))
+                cpu0, wall0 = proc_cpu_seconds(fn.proc.pid), time.perf_counter()
+                durations = []
+                for _ in range(k):
+                    r = fn.invoke(impl.scan_event("canned"))
+                    ok_payload(fn, r)
+                    durations.append(r["duration_ms"])
+                cpu = proc_cpu_seconds(fn.proc.pid) - cpu0
+            finally:
+                fn.stop()
+            out["cpu"][impl.key] = {"invocations": k, "items": k * big.items, "cpu_s": round(cpu, 3),
+                                    "ns_per_item": cpu * 1e9 / (k * big.items), "duration_ms": summary(durations),
+                                    "wall_s": round(time.perf_counter() - wall0, 2)}
+        # In-process split of the function's per-item CPU (examples/bench_client.rs cpu).
+        with tempfile.NamedTemporaryFile(suffix=".json") as page:
+            page.write(bench_items.scan_page(cfg["canned_items"]))
+            page.flush()
+            p = subprocess.run([client, "cpu", page.name, str(cfg["cpu_reps"])], capture_output=True, text=True, timeout=600)
+        if p.returncode != 0:
+            raise BenchError(f"bench_client cpu failed: {p.stderr[-2000:]}")
+        split = json.loads(p.stdout)
+        out["split"] = {"items": split["items"], "sdk_ns_per_item": summary(split["sdk_ns_per_item"]),
+                        "convert_ns_per_item": summary(split["convert_ns_per_item"])}
+        # Warm overhead with an endpoint that costs next to nothing: small page, function vs raw SDK call.
+        fn = impls[0].start(small.env())
+        try:
+            ok_payload(fn, fn.invoke(impls[0].scan_event("canned")))
+            durations = [fn.invoke(impls[0].scan_event("canned"))["duration_ms"] for _ in range(cfg["warm"]["function"])]
+        finally:
+            fn.stop()
+        out["overhead_small"] = {"items": small.items, "function_ms": summary(durations),
+                                 "raw_ms": raw_roundtrip(client, small.env(), cfg["roundtrip"], "canned")}
+    finally:
+        big.stop()
+        small.stop()
+    return out
+
+
+# ---- throughput: dynalite ------------------------------------------------------------------------
+
+def full_scan(impl: Impl, env: dict, d: dynalite.Dynalite, segments: int | None, expected: int) -> dict:
+    fn = impl.start(env)
+    keys: set[str] = set()
+    total, calls, durations = 0, 0, []
+    try:
+        cpu_fn0, cpu_db0, wall0 = proc_cpu_seconds(fn.proc.pid), d.cpu_seconds(), time.perf_counter()
+        resume = None
+        while True:
+            r = fn.invoke(impl.scan_event(dynalite.TABLE, resume, segments), timeout_s=120)
+            payload = ok_payload(fn, r)
+            calls += 1
+            durations.append(r["duration_ms"])
+            total += len(payload["items"])
+            keys.update(i["pk"] for i in payload["items"])
+            resume = impl.resume_of(payload)
+            if not resume:
+                break
+        wall = time.perf_counter() - wall0
+        cpu_fn, cpu_db = proc_cpu_seconds(fn.proc.pid) - cpu_fn0, d.cpu_seconds() - cpu_db0
+    finally:
+        fn.stop()
+    if total != expected or len(keys) != expected:
+        raise BenchError(f"{impl.key} segments={segments}: read {total} items ({len(keys)} distinct), the table holds {expected}")
+    busy_s = sum(durations) / 1000
+    return {"segments": segments or 1, "items": total, "invocations": calls, "busy_s": round(busy_s, 3),
+            "wall_s": round(wall, 3), "items_per_s": total / busy_s, "function_cpu_s": round(cpu_fn, 2),
+            "endpoint_cpu_s": round(cpu_db, 2), "endpoint_busy": round(cpu_db / wall, 2)}
+
+
+def throughput(impls: list[Impl], cfg: dict, db_root: Path) -> dict:
+    n = cfg["dynalite_items"]
+    sts = CannedEndpoint(1)
+    d = dynalite.seeded(db_root, n)
+    try:
+        env = dict(sts.env(), AWS_ENDPOINT_URL_DYNAMODB=d.endpoint, AWS_ENDPOINT_URL_STS=sts.endpoint)
+        del env["AWS_ENDPOINT_URL"]
+        runs = [full_scan(impls[0], env, d, s, n) for s in cfg["segments"]]
+        references = {impl.key: full_scan(impl, env, d, None, n) for impl in impls[1:]}
+    finally:
+        d.stop()
+        sts.stop()
+    return {"items": n, "seed": dynalite.seed_info(db_root, n), "function": runs, "references": references}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--smoke", action="store_true", help="tiny fixed sizes; checks that everything runs")
+    ap.add_argument("--only", choices=SECTIONS, action="append", help="run only these sections (repeatable)")
+    ap.add_argument("--binary", default=str(ROOT / "target" / "release" / "ddb-cross-account-reader"))
+    ap.add_argument("--client", default=str(ROOT / "target" / "release" / "examples" / "bench_client"))
+    ap.add_argument("--zip", default=str(ROOT / "target" / "lambda" / "ddb-cross-account-reader" / "bootstrap.zip"))
+    ap.add_argument("--results", type=Path, default=ROOT / ".local" / "bench" / "results.json")
+    ap.add_argument("--out", type=Path, help="write the Markdown report here (make bench: BENCHMARKS.md)")
+    args = ap.parse_args(argv)
+    cfg = SMOKE if args.smoke else FULL
+    try:
+        # The machine may be shared (builds, other test runs): a higher priority for the driver and
+        # everything it starts (inherited) keeps their scheduling noise out of the figures. Best effort.
+        os.nice(-10)
+    except OSError:
+        pass
+    sections = args.only or list(SECTIONS)
+    impls = implementations(args.binary)
+    for path in (args.binary, args.client):
+        if not Path(path).exists():
+            raise SystemExit(f"missing {path}: build it first (make bench builds everything it needs)")
+
+    results: dict = {"mode": "smoke" if args.smoke else "full", "config": cfg, "machine": machine(),
+                     "binary": args.binary, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+                     "loadavg_start": loadavg(), "nice": os.nice(0)}
+    zip_path = Path(args.zip)
+    results["zip_bytes"] = zip_path.stat().st_size if zip_path.exists() else None
+    results["binary_bytes"] = Path(args.binary).stat().st_size
+
+    def step(name, fn, *a):
+        t = time.perf_counter()
+        print(f"bench: {name} ...", file=sys.stderr, flush=True)
+        results[name] = fn(*a)
+        print(f"bench: {name} done in {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
+
+    if "cold" in sections or "warm" in sections:
+        from local.testing import LocalAws
+        with LocalAws() as aws:
+            if "cold" in sections:
+                step("cold", cold, aws, impls, cfg["cold"])
+            if "warm" in sections:
+                step("warm", warm, aws, impls, cfg["warm"])
+                env = emulator_env(aws)
+                step("raw_emulator", raw_roundtrip, args.client, env, cfg["roundtrip"], "orders")
+    if "canned" in sections:
+        step("canned", canned, impls, cfg, args.client)
+    if "throughput" in sections:
+        with tempfile.TemporaryDirectory(prefix="bench-dynalite-") as tmp:
+            db_root = Path(tmp) if args.smoke else ROOT / ".local" / "bench"
+            step("throughput", throughput, impls, cfg, db_root)
+    results["loadavg_end"] = loadavg()
+
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=2))
+    print(f"bench: results in {args.results}", file=sys.stderr)
+    if args.out:
+        from report import render
+        args.out.write_text(render(results))
+        print(f"bench: report in {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

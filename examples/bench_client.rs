@@ -1,0 +1,137 @@
+//! Benchmark probes that run the function's own code without the Lambda runtime around it.
+//!
+//! `bench_client roundtrip N [TABLE]`: the raw DynamoDB round trip the function's warm latency is
+//! compared with. It builds the client exactly as `main` does (same configuration variables, same
+//! retry/timeout settings, same AssumeRole provider and credential cache) and times N identical
+//! Scan calls — the request the function sends for `{"op": "scan", "table": TABLE}` — after one
+//! untimed call that assumes the role and opens the connection. Prints {"latencies_ms": [...]}.
+//!
+//! `bench_client cpu PAGE.json REPS`: client CPU per item, in-process, no network. PAGE.json is a
+//! Scan response body. Two stages are timed separately, REPS times each:
+//!   sdk     — the SDK turning that body into a ScanOutput (served by an in-process HTTP client, so
+//!             signing, request building and deserialization are all included);
+//!   convert — what this project adds per item: `item_to_raw` for every item, then the handler's
+//!             `Response` serialized to the bytes that go back to the Runtime API.
+//! Both are thread CPU time, not wall time. Prints {"items": n, "sdk_ns_per_item": [...],
+//! "convert_ns_per_item": [...]} (one value per rep).
+
+use std::time::Instant;
+
+use aws_credential_types::Credentials;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Region};
+use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use ddb_cross_account_reader::config::Config;
+use ddb_cross_account_reader::convert::item_to_raw;
+use ddb_cross_account_reader::credentials;
+use ddb_cross_account_reader::handler::Response;
+
+/// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), in ns: unlike wall time it does not grow
+/// when other processes take the core, so the per-item figures hold on a busy machine too.
+fn thread_cpu_ns() -> u128 {
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+    extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one timespec (two 64-bit fields on 64-bit Linux) into `ts`.
+    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    ts.tv_sec as u128 * 1_000_000_000 + ts.tv_nsec as u128
+}
+
+fn usage() -> ! {
+    eprintln!("usage: bench_client roundtrip N [TABLE] | bench_client cpu PAGE.json REPS");
+    std::process::exit(2);
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("roundtrip") => roundtrip(&args[1..]).await,
+        Some("cpu") => cpu(&args[1..]).await,
+        _ => usage(),
+    }
+}
+
+async fn roundtrip(args: &[String]) {
+    let n: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or_else(|| usage());
+    let config = Config::from_env(|k| std::env::var(k).ok()).unwrap_or_else(|e| panic!("{e}"));
+    let table = args.get(1).cloned().or(config.default_table.clone()).unwrap_or_else(|| usage());
+    let clients = credentials::connect(&config).await.unwrap_or_else(|e| panic!("{e}"));
+    let scan = || {
+        clients.dynamodb.scan().table_name(&table).return_consumed_capacity(ReturnConsumedCapacity::Total).send()
+    };
+    // Untimed: assumes the role and opens the connection, as the function's first invocation does.
+    scan().await.unwrap_or_else(|e| panic!("first scan failed: {}", aws_smithy_types::error::display::DisplayErrorContext(&e)));
+    let mut latencies = Vec::with_capacity(n);
+    for _ in 0..n {
+        let started = Instant::now();
+        let out = scan().await.expect("scan failed");
+        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(out);
+    }
+    println!("{}", serde_json::json!({ "table": table, "latencies_ms": latencies }));
+}
+
+/// Answers every request with the same response body, without leaving the process.
+#[derive(Debug, Clone)]
+struct CannedHttp(std::sync::Arc<Vec<u8>>);
+
+impl HttpConnector for CannedHttp {
+    fn call(&self, _request: HttpRequest) -> HttpConnectorFuture {
+        let mut response = HttpResponse::new(200.try_into().unwrap(), SdkBody::from(self.0.as_ref().clone()));
+        response.headers_mut().insert("content-type", "application/x-amz-json-1.0");
+        HttpConnectorFuture::ready(Ok(response))
+    }
+}
+
+impl HttpClient for CannedHttp {
+    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(self.clone())
+    }
+}
+
+async fn cpu(args: &[String]) {
+    let path = args.first().unwrap_or_else(|| usage());
+    let reps: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| usage());
+    let body = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let conf = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDBENCH", "bench", None, None, "bench"))
+        .endpoint_url("http://127.0.0.1:9")
+        .http_client(CannedHttp(std::sync::Arc::new(body)))
+        .build();
+    let client = aws_sdk_dynamodb::Client::from_conf(conf);
+    let (mut sdk, mut convert) = (Vec::with_capacity(reps), Vec::with_capacity(reps));
+    let mut items = 0;
+    for _ in 0..reps {
+        let started = thread_cpu_ns();
+        let out = client.scan().table_name("canned").return_consumed_capacity(ReturnConsumedCapacity::Total).send().await.expect("scan");
+        let sdk_ns = (thread_cpu_ns() - started) as f64;
+        let page = out.items.unwrap_or_default();
+        items = page.len();
+
+        let started = thread_cpu_ns();
+        let raws: Vec<_> = page.iter().map(|i| item_to_raw(i).expect("convert")).collect();
+        let response = Response { count: raws.len() as u64, scanned_count: raws.len() as u64, items: raws, next_token: None, consumed_capacity: Some(1.0) };
+        let bytes = serde_json::to_vec(&response).expect("serialize");
+        let convert_ns = (thread_cpu_ns() - started) as f64;
+        std::hint::black_box(bytes);
+        sdk.push(sdk_ns / items as f64);
+        convert.push(convert_ns / items as f64);
+    }
+    println!("{}", serde_json::json!({ "items": items, "sdk_ns_per_item": sdk, "convert_ns_per_item": convert }));
+}

@@ -1,0 +1,31 @@
+# Benchmarks (issue 4). `make bench` measures the release function against the Node.js and boto3
+# references and rewrites BENCHMARKS.md; `make bench-smoke` runs the same driver at tiny fixed sizes on
+# the debug build and only checks that every section completes (CI).
+BENCH_PY := .tools/venv/bin/python
+BENCH_NODE_STAMP := bench/node_modules/.installed
+
+.PHONY: bench bench-smoke bench-deps
+
+# The bin and the example are built by separate cargo calls on purpose: built together, the bin would get
+# the dev-dependencies' features (aws-sdk-dynamodb test-util) and would no longer be the shipped binary.
+
+# Node.js reference + dynalite, exactly as locked (no resolved URLs in the lock: npm uses its configured registry).
+$(BENCH_NODE_STAMP): bench/package.json bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench-deps: $(BENCH_NODE_STAMP)
+	scripts/bootstrap.sh local-aws
+
+bench: bench-deps ## measure function vs Node.js/boto3 references (release + arm64 zip), rewrite BENCHMARKS.md
+	$(CARGO) build --locked --release --bin ddb-cross-account-reader
+	$(CARGO) build --locked --release --example bench_client
+	$(MAKE) zip
+	$(BENCH_PY) bench/run.py --out BENCHMARKS.md
+
+bench-smoke: bench-deps ## tiny benchmark run on the debug build: every section must complete
+	$(CARGO) build --locked --bin ddb-cross-account-reader
+	$(CARGO) build --locked --example bench_client
+	$(BENCH_PY) bench/run.py --smoke --binary target/debug/ddb-cross-account-reader \
+		--client target/debug/examples/bench_client --results .local/bench/smoke-results.json \
+		--out .local/bench/smoke-report.md
