@@ -22,9 +22,10 @@ HCL_FN_RE = re.compile(r"function (\w+)ToHclTerraform\(struct\) \{(.*?)\n\}", re
 TOP_ATTRS_RE = re.compile(r"synthesizeHclAttributes\(\) \{\s*const attrs = \{(.*?)\n        \};", re.S)
 CLASS_RE = re.compile(r"class (\w+) extends cdktf\.Terraform(Resource|DataSource|Provider) \{")
 TYPE_NAME_RE = re.compile(r'\.tfResourceType = "(\w+)"')
-# TypeScript interfaces: the doc link names the Terraform argument, `?` marks it optional.
+# TypeScript interfaces: the doc link names the Terraform argument, `?` marks it optional and a
+# nested block typed `X` rather than `X[]` is a single block.
 IFACE_RE = re.compile(r"export interface (\w+)(?: extends [\w.]+)? \{(.*?)\n\}", re.S)
-IFACE_PROP_RE = re.compile(r"#(\w+) [\w]+#\w+\}\s*(?:\*[^\n]*\n\s*)*\*/\s*readonly \w+(\??):")
+IFACE_PROP_RE = re.compile(r"#(\w+) [\w]+#\w+\}\s*(?:\*[^\n]*\n\s*)*\*/\s*readonly \w+(\??): ([^;]+);")
 # Read-only (computed) attributes only appear as getters of the resource class.
 GETTER_RE = re.compile(r"get \w+\(\) \{\s*return this\.get(\w*)Attribute\('(\w+)'\)")
 
@@ -49,13 +50,15 @@ def cty_type(kind, storage):
     return "dynamic"  # anything exotic: accept any value rather than reject valid code
 
 
-def required_args(ifaces, name):
+def interface_args(ifaces, name):
+    """{terraform argument: (required, typescript type)} of one generated config interface."""
     body = ifaces.get(name, "")
-    return {arg for arg, optional in IFACE_PROP_RE.findall(body) if optional == ""}
+    return {arg: (optional == "", ts_type) for arg, optional, ts_type in IFACE_PROP_RE.findall(body)}
 
 
 def build_block(args_src, iface_name, fns, ifaces):
-    required = required_args(ifaces, iface_name)
+    declared = interface_args(ifaces, iface_name)
+    required = {arg for arg, (req, _) in declared.items() if req}
     block = {"attributes": {}, "block_types": {}}
     for name, value, is_block, kind, storage in ARG_RE.findall(args_src):
         if is_block == "true":
@@ -65,7 +68,7 @@ def build_block(args_src, iface_name, fns, ifaces):
                 "nesting_mode": "set" if kind == "set" else "list",
                 "block": build_block(fns.get(fn, ""), sub_iface, fns, ifaces),
             }
-            if storage.endswith("OutputReference"):  # a single nested block
+            if name in declared and "[]" not in declared[name][1]:  # a single nested block
                 nested["max_items"] = 1
             if name in required:
                 nested["min_items"] = 1

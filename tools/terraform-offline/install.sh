@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the offline stand-in for the hashicorp/aws provider into .tools/terraform-offline/:
 #   schema-aws-<ver>.json   the provider's schema rebuilt from npm @cdktf/provider-aws (pinned)
+#   schema-aws-<ver>.json.pb   what the stand-in serves: the provider block and the types used here
 #   plugins/                a -plugin-dir for `terraform init` holding the stand-in as provider <ver>
 # Idempotent and cached; needs .tools/tf-venv (scripts/bootstrap.sh terraform) and npm.
 set -euo pipefail
@@ -14,7 +15,7 @@ SCHEMA="$OUT/schema-aws-$AWS_VERSION.json"
 case "$(uname -m)" in x86_64) ARCH=amd64 ;; aarch64 | arm64) ARCH=arm64 ;; *) ARCH="$(uname -m)" ;; esac
 PLUGIN="$OUT/plugins/registry.terraform.io/hashicorp/aws/$AWS_VERSION/linux_$ARCH/terraform-provider-aws_v$AWS_VERSION"
 
-if [[ ! -f "$SCHEMA" ]]; then
+if [[ ! -f "$SCHEMA" || "$ROOT/tools/terraform-offline/gen_schema.py" -nt "$SCHEMA" ]]; then
   cache="$ROOT/.tools/cache"
   tgz="$cache/cdktf-provider-aws-$CDKTF_VERSION.tgz"
   mkdir -p "$cache" "$OUT"
@@ -29,18 +30,30 @@ if [[ ! -f "$SCHEMA" ]]; then
   tar xzf "$tgz" -C "$work" --wildcards 'package/lib/*/index.js' 'package/lib/*/index.d.ts' 'package/package.json'
   grep -q "\"version\": \"$AWS_VERSION\"" "$work/package/package.json" ||
     { echo "terraform-offline: package does not declare aws provider $AWS_VERSION" >&2; exit 1; }
-  "$ROOT/.tools/tf-venv/bin/python" "$ROOT/tools/terraform-offline/gen_schema.py" "$work/package" "$SCHEMA"
+  "$ROOT/.tools/tf-venv/bin/python" "$ROOT/tools/terraform-offline/gen_schema.py" "$work/package" "$SCHEMA.new.$$"
+  rm -f "$SCHEMA.pb"
+  mv "$SCHEMA.new.$$" "$SCHEMA"
+fi
+# The served schema, pre-built as protobuf and limited to the aws_* types the project's .tf files
+# use (see stub_provider.py); rebuilt when that list or the stand-in changes.
+types="$(cd "$ROOT" && grep -rhoE '^(resource|data) "aws_[a-z0-9_]+"' --include='*.tf' terraform local |
+  sed -E 's/^[a-z]+ "(.*)"$/\1/' | sort -u | tr '\n' ' ')"
+if [[ ! -f "$SCHEMA.pb" || "$ROOT/tools/terraform-offline/stub_provider.py" -nt "$SCHEMA.pb" ]] ||
+  [[ "$(cat "$SCHEMA.pb.types" 2>/dev/null)" != "$types" ]]; then
+  # shellcheck disable=SC2086 # one argument per type
+  STUB_SCHEMA="$SCHEMA" "$ROOT/.tools/tf-venv/bin/python" "$ROOT/tools/terraform-offline/stub_provider.py" --compile $types
+  echo "$types" >"$SCHEMA.pb.types"
 fi
 
 # The plugin is a small launcher; Terraform runs it with a clean environment of its own choosing,
 # so every path is baked in. HOME points into .tools because the `tf` package caches its TLS
 # certificate under ~/.cache.
 mkdir -p "$(dirname "$PLUGIN")" "$OUT/home"
-cat >"$PLUGIN.tmp" <<LAUNCHER
+cat >"$PLUGIN.tmp.$$" <<LAUNCHER
 #!/bin/sh
 export STUB_SCHEMA="$SCHEMA" HOME="$OUT/home"
 exec "$ROOT/.tools/tf-venv/bin/python" "$ROOT/tools/terraform-offline/stub_provider.py" "\$@"
 LAUNCHER
-chmod +x "$PLUGIN.tmp"
-mv "$PLUGIN.tmp" "$PLUGIN"
+chmod +x "$PLUGIN.tmp.$$"
+mv "$PLUGIN.tmp.$$" "$PLUGIN"
 echo "$OUT/plugins"

@@ -5,7 +5,13 @@ every resource argument's name, type and required-ness, and `terraform plan` ren
 that does not depend on AWS (computed attributes become "known after apply"). It never talks to
 AWS and cannot run the provider's own value validators (enums, ARN formats).
 
-Terraform starts it as a plugin; the schema path comes from STUB_SCHEMA.
+Terraform starts it as a plugin, three times per plan; the schema path comes from STUB_SCHEMA.
+Building and transferring the protobuf schema of all ~2,200 resource and data source types costs
+most of a second per start, so `stub_provider.py --compile TYPE...` stores once, as
+STUB_SCHEMA + ".pb", the provider block and the schemas of the given types only (install.sh
+passes every aws_* type the project's .tf files use). A type outside that list is refused by
+Terraform as unsupported, exactly like a type the real provider does not have. The JSON is only
+read when a plan needs it.
 """
 import json
 import os
@@ -19,8 +25,16 @@ from tf.gen import tfplugin_pb2_grpc as rpc
 from tf.types import Unknown
 from tf.utils import _msgpack_default, read_dynamic_value
 
-with open(os.environ["STUB_SCHEMA"]) as f:
-    SCHEMA = json.load(f)
+SCHEMA_PATH = os.environ["STUB_SCHEMA"]
+_schema_json = None
+
+
+def schema_json():
+    global _schema_json
+    if _schema_json is None:
+        with open(SCHEMA_PATH) as f:
+            _schema_json = json.load(f)
+    return _schema_json
 
 NESTING = {
     "list": pb.Schema.NestedBlock.LIST,
@@ -76,25 +90,44 @@ def unknown_computed(obj, block):
                 unknown_computed(item, nb["block"])
 
 
+def build_schema_response(schema, only=None):
+    def wanted(types):
+        return {k: v for k, v in types.items() if only is None or k in only}
+
+    return pb.GetProviderSchema.Response(
+        provider=schema_pb(schema["provider"]),
+        provider_meta=pb.Schema(version=0, block=pb.Schema.Block()),
+        resource_schemas={k: schema_pb(v) for k, v in wanted(schema["resource_schemas"]).items()},
+        data_source_schemas={k: schema_pb(v) for k, v in wanted(schema["data_source_schemas"]).items()},
+    )
+
+
+def load_schema_response():
+    try:
+        with open(SCHEMA_PATH + ".pb", "rb") as f:
+            return pb.GetProviderSchema.Response.FromString(f.read())
+    except FileNotFoundError:
+        return build_schema_response(schema_json())
+
+
 class StandInServicer(rpc.ProviderServicer):
     def __init__(self, *_):
         self._schema = None
 
+    def _response(self):
+        if self._schema is None:
+            self._schema = load_schema_response()
+        return self._schema
+
     def GetMetadata(self, request, context):
+        schema = self._response()
         return pb.GetMetadata.Response(
-            resources=[pb.GetMetadata.ResourceMetadata(type_name=t) for t in SCHEMA["resource_schemas"]],
-            data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=t) for t in SCHEMA["data_source_schemas"]],
+            resources=[pb.GetMetadata.ResourceMetadata(type_name=t) for t in schema.resource_schemas],
+            data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=t) for t in schema.data_source_schemas],
         )
 
     def GetProviderSchema(self, request, context):
-        if self._schema is None:  # ~1,600 resources: build the protobuf once per process
-            self._schema = pb.GetProviderSchema.Response(
-                provider=schema_pb(SCHEMA["provider"]),
-                provider_meta=pb.Schema(version=0, block=pb.Schema.Block()),
-                resource_schemas={k: schema_pb(v) for k, v in SCHEMA["resource_schemas"].items()},
-                data_source_schemas={k: schema_pb(v) for k, v in SCHEMA["data_source_schemas"].items()},
-            )
-        return self._schema
+        return self._response()
 
     def ValidateProviderConfig(self, request, context):
         return pb.ValidateProviderConfig.Response()
@@ -115,7 +148,7 @@ class StandInServicer(rpc.ProviderServicer):
         planned = read_dynamic_value(request.proposed_new_state)
         creating = request.prior_state.msgpack in (b"", b"\xc0")  # msgpack nil: no prior object
         if planned is not None and creating:
-            unknown_computed(planned, SCHEMA["resource_schemas"][request.type_name]["block"])
+            unknown_computed(planned, schema_json()["resource_schemas"][request.type_name]["block"])
         return pb.PlanResourceChange.Response(planned_state=dynamic_value(planned))
 
     def ReadDataSource(self, request, context):
@@ -135,5 +168,15 @@ class _Name:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--compile"]:
+        types = set(sys.argv[2:])
+        known = set(schema_json()["resource_schemas"]) | set(schema_json()["data_source_schemas"])
+        tmp = f"{SCHEMA_PATH}.pb.{os.getpid()}"
+        with open(tmp, "wb") as f:
+            f.write(build_schema_response(schema_json(), types or None).SerializeToString())
+        print(f"stub_provider: serving {len(types & known) if types else len(known)} types"
+              + (f"; unknown to aws provider: {sorted(types - known)}" if types - known else ""), file=sys.stderr)
+        os.replace(tmp, SCHEMA_PATH + ".pb")
+        sys.exit(0)
     tf.provider.ProviderServicer = StandInServicer  # run_provider looks it up at call time
     tf.runner.run_provider(_Name(), sys.argv)

@@ -1,0 +1,40 @@
+# Terraform targets, included by the top-level Makefile.
+# tf-check          offline verification of the Terraform (fmt, rendered documents, validate and
+#                   plans against the real aws schema, checkov, policy lint); ~30 s once installed
+# render-local-iam  writes .local/rendered.json, the local IAM scenario the emulator is seeded with
+# tf-deploy-*       the real two-account flow (needs AWS credentials of each account; see
+#                   terraform/README.md). ENV=dev|stage|prod, MAIN_PROFILE / CONSUMER_PROFILE name
+#                   the AWS CLI profiles of the two accounts.
+
+ENV ?= dev
+TF_BIN := .tools/bin/terraform
+LAMBDA_ZIP := target/lambda/ddb-cross-account-reader/bootstrap.zip
+
+.PHONY: tf-check render-local-iam tf-fmt tf-build-zip tf-deploy-consumer tf-deploy-main tf-invoke
+
+tf-check:
+	scripts/tf-check.sh
+
+render-local-iam:
+	scripts/render-local-iam.sh
+
+tf-fmt:
+	scripts/bootstrap.sh terraform
+	$(TF_BIN) fmt -recursive terraform
+	$(TF_BIN) fmt -recursive local/terraform
+
+tf-build-zip:
+	scripts/bootstrap.sh cargo-lambda
+	PATH="$(CURDIR)/.tools/cargo-lambda/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip
+
+tf-deploy-consumer:
+	cd terraform/consumer-account && AWS_PROFILE=$(CONSUMER_PROFILE) terraform init -backend-config=envs/$(ENV).s3.tfbackend && \
+	  AWS_PROFILE=$(CONSUMER_PROFILE) terraform apply -var-file=envs/$(ENV).tfvars
+
+tf-deploy-main:
+	cd terraform/main-account && AWS_PROFILE=$(MAIN_PROFILE) terraform init -backend-config=envs/$(ENV).s3.tfbackend && \
+	  AWS_PROFILE=$(MAIN_PROFILE) terraform apply -var-file=envs/$(ENV).tfvars
+
+tf-invoke:
+	AWS_PROFILE=$(CONSUMER_PROFILE) aws lambda invoke --function-name $(ENV)-ddb-cross-account-reader \
+	  --cli-binary-format raw-in-base64-out --payload '{"op":"scan","table":"orders","select":"count"}' /dev/stdout
