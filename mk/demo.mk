@@ -1,0 +1,13 @@
+# Included by the top Makefile: the demo and the function's integration tests.
+# PYTEST_ARGS passes options through, e.g. make test-integration PYTEST_ARGS='-m "not slow"'.
+PYTEST_ARGS ?=
+
+.PHONY: demo test-integration
+
+demo: ## end to end on this machine: emulator + seed + cargo lambda watch + every sample event in events/
+	scripts/demo.sh
+
+test-integration: ## the real binary under a local Lambda Runtime API against the strict two-account emulator
+	scripts/bootstrap.sh local-aws terraform
+	$(CARGO) build --locked --bin ddb-cross-account-reader
+	DDB_READER_BIN=$(BINARY) .tools/venv/bin/python -m pytest tests/integration $(PYTEST_ARGS)

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# make demo: the whole product on one machine, offline. Installs the pinned tools (.tools/), renders
+# the local IAM scenario with the project's Terraform, starts the strict two-account AWS emulator and
+# seeds it, runs the function under `cargo lambda watch` with the consumer execution role's
+# credentials, invokes every sample event in events/ and prints each result. Everything it started
+# is stopped on exit. Exit status: 0 when every sample event succeeded.
+#
+# Needs only Rust (cargo), Python 3 and a package registry. Environment knobs:
+#   DEMO_BUILD_TIMEOUT  seconds to wait for the first build + invocation (default 1800: a clean
+#                       debug build takes ~7 min on 2 cores)
+#   DEMO_KEEP=1         keep the run directory (.local/demo) with the logs
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+RUN="$ROOT/.local/demo"
+FUNCTION=ddb-cross-account-reader
+DEMO_ROLE=local-ddb_cross_acc_access_role-222222222222
+BUILD_TIMEOUT="${DEMO_BUILD_TIMEOUT:-1800}"
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "Tools (pinned, into .tools/)"
+scripts/bootstrap.sh local-aws terraform cargo-lambda
+# cargo-lambda's venv also holds Zig; it must come first on PATH.
+export PATH="$ROOT/.tools/cargo-lambda/bin:$PATH"
+PY="$ROOT/.tools/venv/bin/python"
+# Nothing from the caller's AWS setup may reach the function or the tools (a stray
+# AWS_ENDPOINT_URL_DYNAMODB or AWS_PROFILE would send the demo elsewhere).
+while read -r var; do unset "$var"; done < <(compgen -e | grep '^AWS_' || true)
+
+rm -rf "$RUN" && mkdir -p "$RUN"
+pids=()
+cleanup() {
+  local status=$?
+  for pid in "${pids[@]}"; do
+    # Each background service runs in its own process group (setsid): stop the group.
+    kill -TERM -- "-$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  done
+  if [[ $status -ne 0 ]]; then
+    echo "demo: failed (status $status); logs in ${RUN#"$ROOT"/}/" >&2
+  elif [[ "${DEMO_KEEP:-}" != 1 ]]; then
+    rm -rf "$RUN"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+say "IAM scenario rendered by Terraform (local/terraform)"
+scripts/render-local-iam.sh "$RUN/rendered.json"
+
+say "Local AWS: main account 111111111111 + consumer account 222222222222"
+EMULATOR_PORT="$(free_port)"
+ENDPOINT="http://127.0.0.1:$EMULATOR_PORT"
+setsid "$PY" local/aws_emulator.py --port "$EMULATOR_PORT" >"$RUN/emulator.log" 2>&1 &
+pids+=($!)
+"$PY" local/seed.py --endpoint "$ENDPOINT" --rendered "$RUN/rendered.json" --out "$RUN/state.json"
+
+# The function's environment, as Lambda would set it for the consumer's execution role.
+"$PY" - "$RUN/state.json" "$DEMO_ROLE" >"$RUN/function.env" <<'EOF'
+import json, sys
+state = json.load(open(sys.argv[1]))
+creds = state["credentials"]["local-consumer-fn"]
+env = {
+    "AWS_ACCESS_KEY_ID": creds["access_key_id"],
+    "AWS_SECRET_ACCESS_KEY": creds["secret_access_key"],
+    "AWS_SESSION_TOKEN": creds["session_token"],
+    "AWS_REGION": state["region"],
+    "AWS_DEFAULT_REGION": state["region"],
+    "AWS_ENDPOINT_URL": state["endpoint"],
+    "ROLE_ARN": state["roles"][sys.argv[2]],
+    "EXTERNAL_ID": state["external_id"],
+    "DEFAULT_TABLE": "orders",
+}
+print("\n".join(f"{k}={v}" for k, v in env.items()))
+EOF
+echo "function environment: ${RUN#"$ROOT"/}/function.env (ROLE_ARN=$(grep ^ROLE_ARN= "$RUN/function.env" | cut -d= -f2))"
+
+say "Function under cargo lambda watch (builds it first)"
+INVOKE_PORT="$(free_port)"
+setsid cargo lambda watch --ignore-changes --invoke-address 127.0.0.1 --invoke-port "$INVOKE_PORT" \
+  --env-file "$RUN/function.env" >"$RUN/watch.log" 2>&1 &
+watch_pid=$!
+pids+=("$watch_pid")
+
+invoke() { # invoke EVENT-FILE -> response JSON on stdout, error text on stderr
+  cargo lambda invoke "$FUNCTION" --invoke-address 127.0.0.1 --invoke-port "$INVOKE_PORT" \
+    --data-file "$1" --output-format json
+}
+
+# Ready = the watch server answers and the function completes a real invocation (the first one
+# waits for the build to finish).
+deadline=$((SECONDS + BUILD_TIMEOUT))
+last_note=0
+until invoke events/count.json >"$RUN/ready.json" 2>"$RUN/ready.err"; do
+  kill -0 "$watch_pid" 2>/dev/null || { tail -n 30 "$RUN/watch.log" >&2; echo "demo: cargo lambda watch exited" >&2; exit 1; }
+  if ((SECONDS > deadline)); then
+    tail -n 30 "$RUN/watch.log" >&2; cat "$RUN/ready.err" >&2
+    echo "demo: the function did not serve within ${BUILD_TIMEOUT}s" >&2; exit 1
+  fi
+  if ((SECONDS - last_note >= 30)); then
+    last_note=$SECONDS
+    echo "  waiting for the build... ($(grep -c 'Compiling' "$RUN/watch.log" || true) crates compiled so far)"
+  fi
+  sleep 2
+done
+echo "function is serving on 127.0.0.1:$INVOKE_PORT"
+
+say "Sample events"
+failures=0
+for event in events/*.json; do
+  printf '\n\033[1m-- %s\033[0m  %s\n' "$event" "$("$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))))' "$event" | cut -c1-150)"
+  if invoke "$event" >"$RUN/out.json" 2>"$RUN/out.err"; then
+    "$PY" - "$RUN/out.json" <<'EOF'
+import json, sys
+from decimal import Decimal
+
+def show(v, indent=0):
+    """JSON with every number exactly as the function returned it (Decimal keeps all digits)."""
+    pad = "  " * indent
+    if isinstance(v, dict):
+        if not v:
+            return "{}"
+        return "{\n" + ",\n".join(f"{pad}  {json.dumps(k)}: {show(x, indent + 1)}" for k, x in v.items()) + f"\n{pad}}}"
+    if isinstance(v, list):
+        return "[" + ", ".join(show(x, indent) for x in v) + "]"
+    if isinstance(v, str) and len(v) > 70:
+        return json.dumps(v[:67] + "...")
+    return str(v) if isinstance(v, Decimal) else json.dumps(v)
+
+out = json.loads(open(sys.argv[1]).read(), parse_float=Decimal)
+items = out.get("items", [])
+token = out.get("next_token")
+print(f"count={out.get('count')} scanned_count={out.get('scanned_count')} "
+      f"consumed_capacity={out.get('consumed_capacity')} "
+      f"next_token={(token[:40] + '...') if token else None}")
+for item in items[:3]:
+    print(show(item))
+if len(items) > 3:
+    print(f"... and {len(items) - 3} more items")
+EOF
+  else
+    failures=$((failures + 1))
+    echo "ERROR:"; cat "$RUN/out.err" "$RUN/out.json"
+  fi
+done
+
+say "Done: $(ls events/*.json | wc -l) events, $failures failed"
+[[ $failures -eq 0 ]]
