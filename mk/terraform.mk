@@ -4,10 +4,13 @@
 # render-local-iam  writes .local/rendered.json, the local IAM scenario the emulator is seeded with
 # tf-deploy-*       the real two-account flow (needs AWS credentials of each account; see
 #                   terraform/README.md). ENV=dev|stage|prod, MAIN_PROFILE / CONSUMER_PROFILE name
-#                   the AWS CLI profiles of the two accounts.
+#                   the AWS CLI profiles of the two accounts; TF is the terraform binary to use;
+#                   S3_BACKEND=1 once the backend "s3" block in versions.tf is uncommented.
 
 ENV ?= dev
+TF ?= terraform
 TF_BIN := .tools/bin/terraform
+TF_INIT_BACKEND = $(if $(S3_BACKEND),-backend-config=envs/$(ENV).s3.tfbackend)
 LAMBDA_ZIP := target/lambda/ddb-cross-account-reader/bootstrap.zip
 
 .PHONY: tf-check render-local-iam tf-fmt tf-build-zip tf-deploy-consumer tf-deploy-main tf-invoke
@@ -28,12 +31,12 @@ tf-build-zip:
 	PATH="$(CURDIR)/.tools/cargo-lambda/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip
 
 tf-deploy-consumer:
-	cd terraform/consumer-account && AWS_PROFILE=$(CONSUMER_PROFILE) terraform init -backend-config=envs/$(ENV).s3.tfbackend && \
-	  AWS_PROFILE=$(CONSUMER_PROFILE) terraform apply -var-file=envs/$(ENV).tfvars
+	cd terraform/consumer-account && AWS_PROFILE=$(CONSUMER_PROFILE) $(TF) init $(TF_INIT_BACKEND) && \
+	  AWS_PROFILE=$(CONSUMER_PROFILE) $(TF) apply -var-file=envs/$(ENV).tfvars
 
 tf-deploy-main:
-	cd terraform/main-account && AWS_PROFILE=$(MAIN_PROFILE) terraform init -backend-config=envs/$(ENV).s3.tfbackend && \
-	  AWS_PROFILE=$(MAIN_PROFILE) terraform apply -var-file=envs/$(ENV).tfvars
+	cd terraform/main-account && AWS_PROFILE=$(MAIN_PROFILE) $(TF) init $(TF_INIT_BACKEND) && \
+	  AWS_PROFILE=$(MAIN_PROFILE) $(TF) apply -var-file=envs/$(ENV).tfvars
 
 tf-invoke:
 	AWS_PROFILE=$(CONSUMER_PROFILE) aws lambda invoke --function-name $(ENV)-ddb-cross-account-reader \
