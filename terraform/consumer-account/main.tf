@@ -19,6 +19,7 @@ module "function" {
   role_arn                 = local.main_role_arn
   enable_tag_session       = var.enable_tag_session
   external_id              = var.external_id
+  role_session_name        = var.role_session_name
   session_duration_seconds = var.session_duration_seconds
   table_region             = var.table_region
   default_table            = var.default_table

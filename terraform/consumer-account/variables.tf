@@ -61,6 +61,12 @@ variable "enable_tag_session" {
   default     = false
 }
 
+variable "role_session_name" {
+  description = "Session name the function uses when assuming the main role (empty: the function's default)."
+  type        = string
+  default     = ""
+}
+
 variable "session_duration_seconds" {
   description = "Session duration the function asks for, 900-3600 (0: SDK default)."
   type        = number

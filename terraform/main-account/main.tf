@@ -8,6 +8,7 @@ module "cross_account_role" {
   source = "../modules/cross-account-role"
 
   environment            = var.environment
+  role_name              = var.role_name
   main_account_id        = var.main_account_id
   consumer_account_id    = var.consumer_account_id
   default_region         = var.region

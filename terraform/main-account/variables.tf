@@ -19,6 +19,12 @@ variable "consumer_account_id" {
   type        = string
 }
 
+variable "role_name" {
+  description = "Overrides the role name (empty: {environment}-ddb_cross_acc_access_role-{consumer_account_id}; the consumer root must then be given the same main_role_name)."
+  type        = string
+  default     = ""
+}
+
 variable "consumer_principal_arns" {
   description = "Principals allowed to assume the role. Empty: the consumer root's execution role, arn:aws:iam::{consumer}:role/{environment}-ddb-cross-account-reader-exec."
   type        = list(string)

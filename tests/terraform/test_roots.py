@@ -120,7 +120,7 @@ def test_main_plan_deploys_the_rendered_documents(plans, env):
     principals = v["consumer_principal_arns"] or [
         f"arn:aws:iam::{v['consumer_account_id']}:role/{env}-ddb-cross-account-reader-exec"]
     expected = render(MODULES / "cross-account-policies", {
-        "environment": v["environment"], "main_account_id": v["main_account_id"],
+        "environment": v["environment"], "role_name": v["role_name"], "main_account_id": v["main_account_id"],
         "consumer_account_id": v["consumer_account_id"], "default_region": v["region"],
         "trust_mode": v["trust_mode"], "trusted_principal_arns": principals, "external_id": v["external_id"],
         "enable_tag_session": v["enable_tag_session"], "enable_source_identity": v["enable_source_identity"],
@@ -152,6 +152,7 @@ def test_consumer_plan_deploys_the_function_as_built(plans, workspace, env):
         "function_name": fn["function_name"], "consumer_account_id": v["consumer_account_id"],
         "region": v["region"], "main_role_arns": [main_role], "role_arn": main_role,
         "enable_tag_session": v["enable_tag_session"], "external_id": v["external_id"],
+        "role_session_name": v["role_session_name"],
         "session_duration_seconds": v["session_duration_seconds"], "table_region": v["table_region"],
         "default_table": v["default_table"], "scheduled_request": v["scheduled_request"]})
     assert fn["environment"] == [{"variables": expected["environment"]}]
