@@ -209,7 +209,12 @@ impl FakeAws {
             None => (form_value(&body, "Action").unwrap_or("Unknown").to_string(), Value::Null),
         };
         let segment = input.get("Segment").and_then(Value::as_i64);
-        let start_pk = input.pointer("/ExclusiveStartKey/pk/S").and_then(Value::as_str).map(str::to_string);
+        // A page is identified by its ExclusiveStartKey; a BatchGetItem chunk by its first key.
+        let start_pk = input
+            .pointer("/ExclusiveStartKey/pk/S")
+            .or_else(|| input.pointer(&format!("/RequestItems/{TABLE}/Keys/0/pk/S")))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let signed_by = request
             .headers()
             .get("authorization")
@@ -242,6 +247,7 @@ impl FakeAws {
         Ok(match op.as_str() {
             "AssumeRole" => self.assume_role(&body),
             "Scan" => self.scan(&input),
+            "BatchGetItem" => self.batch_get(&input),
             "DescribeTable" => {
                 response(200, "application/x-amz-json-1.0", json!({"Table": {"TableName": TABLE}}).to_string())
             }
@@ -301,6 +307,23 @@ impl FakeAws {
             out["LastEvaluatedKey"] = json!({"pk": {"S": pk(page.last().unwrap().0)}});
         }
         response(200, "application/x-amz-json-1.0", out.to_string())
+    }
+}
+
+impl FakeAws {
+    fn batch_get(&self, input: &Value) -> HttpResponse {
+        let keys = input
+            .pointer(&format!("/RequestItems/{TABLE}/Keys"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let found: Vec<Value> =
+            keys.iter().filter_map(|k| self.items.iter().find(|i| i["pk"] == k["pk"]).cloned()).collect();
+        response(
+            200,
+            "application/x-amz-json-1.0",
+            json!({"Responses": {TABLE: found}, "UnprocessedKeys": {}}).to_string(),
+        )
     }
 }
 
@@ -691,6 +714,30 @@ async fn access_revoked_between_pages_returns_what_was_read_and_names_the_grant(
         "{e}"
     );
     assert_recovers(&app, &fake).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_batch_get_chunk_failing_after_good_chunks_is_an_error_not_a_silent_partial() {
+    let fake = FakeAws::new();
+    // 150 keys, sent 100 per BatchGetItem: chunk 1 is pk 0..100, chunk 2 starts at "missing0" and is
+    // throttled on every attempt.
+    let keys: Vec<Value> =
+        (0..ITEMS).map(|i| json!({"pk": pk(i)})).chain((0..50).map(|i| json!({"pk": format!("missing{i}")}))).collect();
+    fake.script(|c| {
+        (c.op == "BatchGetItem" && c.start_pk.as_deref() == Some("missing0"))
+            .then(|| ddb_error(400, "ProvisionedThroughputExceededException", "throughput exceeded"))
+    });
+    let app = app(&fake, "us-fault-16", 3600).await;
+    let request = json!({"op": "batch_get", "table": TABLE, "keys": keys});
+    let e = invoke(&app, request.clone(), LONG).await.unwrap_err();
+    assert_eq!(e.error_type(), "Throttled", "{e}");
+    let chunk = |first: &str| fake.records().iter().filter(|r| r.call.start_pk.as_deref() == Some(first)).count();
+    assert_eq!(chunk(&pk(0)), 1, "the first chunk was read");
+    assert_eq!(chunk("missing0"), 5, "the SDK's 5 attempts on the second");
+    fake.heal();
+    let r = invoke(&app, request, LONG).await.expect("next invocation works");
+    assert!(r.next_token.is_none());
+    assert_exactly_once(&pks(&r));
 }
 
 // ------------------------------------------------------------------------------------------------
