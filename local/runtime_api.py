@@ -242,6 +242,8 @@ class RuntimeApiServer:
         self._thread.start()
 
     def stop(self):
+        if self.state.stopping:
+            return
         self.state.stopping = True
         self.state.next_queue.put(None)
         self.httpd.shutdown()
