@@ -15,8 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 pytest.register_assert_rewrite("oracle")
-
-DEMO_ROLE = "local-ddb_cross_acc_access_role-222222222222"
+from oracle import DEMO_ROLE  # noqa: E402
 DEFAULT_BINARY = ROOT / "target" / "debug" / "ddb-cross-account-reader"
 
 

@@ -4,8 +4,7 @@ ENVIRONMENT, the session name, and logs that carry the request fields but never 
 """
 import pytest
 
-from conftest import DEMO_ROLE
-from oracle import assert_same_items, load_event
+from oracle import DEMO_ROLE, assert_same_items, load_event
 
 WARM_INVOCATIONS = 60
 

@@ -9,8 +9,7 @@ tests/iam/test_matrix.py.
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import DEMO_ROLE
-from oracle import assert_same_items
+from oracle import DEMO_ROLE, assert_same_items
 
 UNGRANTED = "audit"   # a table of the main account the demo role is not granted
 
