@@ -79,9 +79,11 @@ env = {
     "EXTERNAL_ID": state["external_id"],
     "DEFAULT_TABLE": "orders",
 }
-print("\n".join(f"{k}={v}" for k, v in env.items()))
+# Single-quoted: cargo-lambda's dotenv parser rejects some unquoted session tokens.
+assert not any("'" in v for v in env.values())
+print("\n".join(f"{k}='{v}'" for k, v in env.items()))
 EOF
-echo "function environment: ${RUN#"$ROOT"/}/function.env (ROLE_ARN=$(grep ^ROLE_ARN= "$RUN/function.env" | cut -d= -f2))"
+echo "function environment: ${RUN#"$ROOT"/}/function.env ($(grep ^ROLE_ARN= "$RUN/function.env"))"
 
 say "Function under cargo lambda watch (builds it first)"
 INVOKE_PORT="$(free_port)"
@@ -122,18 +124,22 @@ for event in events/*.json; do
 import json, sys
 from decimal import Decimal
 
-def show(v, indent=0):
-    """JSON with every number exactly as the function returned it (Decimal keeps all digits)."""
-    pad = "  " * indent
+def show(v):
+    """One-line JSON with every number exactly as the function returned it (Decimal keeps all digits)."""
     if isinstance(v, dict):
-        if not v:
-            return "{}"
-        return "{\n" + ",\n".join(f"{pad}  {json.dumps(k)}: {show(x, indent + 1)}" for k, x in v.items()) + f"\n{pad}}}"
+        return "{" + ", ".join(f"{json.dumps(k)}: {show(x)}" for k, x in v.items()) + "}"
     if isinstance(v, list):
-        return "[" + ", ".join(show(x, indent) for x in v) + "]"
+        return "[" + ", ".join(show(x) for x in v) + "]"
     if isinstance(v, str) and len(v) > 70:
         return json.dumps(v[:67] + "...")
     return str(v) if isinstance(v, Decimal) else json.dumps(v)
+
+def show_item(item):
+    ordered = {k: item[k] for k in sorted(item, key=lambda k: (k not in ("pk", "sk"), k != "pk", k))}
+    line = show(ordered)
+    if len(line) <= 180:
+        return "  " + line
+    return "  {\n" + ",\n".join(f"    {json.dumps(k)}: {show(v)}" for k, v in ordered.items()) + "\n  }"
 
 out = json.loads(open(sys.argv[1]).read(), parse_float=Decimal)
 items = out.get("items", [])
@@ -141,10 +147,10 @@ token = out.get("next_token")
 print(f"count={out.get('count')} scanned_count={out.get('scanned_count')} "
       f"consumed_capacity={out.get('consumed_capacity')} "
       f"next_token={(token[:40] + '...') if token else None}")
-for item in items[:3]:
-    print(show(item))
-if len(items) > 3:
-    print(f"... and {len(items) - 3} more items")
+for item in items[:5]:
+    print(show_item(item))
+if len(items) > 5:
+    print(f"  ... and {len(items) - 5} more items")
 EOF
   else
     failures=$((failures + 1))
