@@ -93,8 +93,10 @@ watch_pid=$!
 pids+=("$watch_pid")
 
 invoke() { # invoke EVENT-FILE -> response JSON on stdout, error text on stderr
+  # --output-format text prints the response as the function sent it; `json` re-encodes it through
+  # f64 and would show 12345678901234567890123456789012345678 as 1.2345678901234568E+37.
   cargo lambda invoke "$FUNCTION" --invoke-address 127.0.0.1 --invoke-port "$INVOKE_PORT" \
-    --data-file "$1" --output-format json
+    --data-file "$1" --output-format text
 }
 
 # Ready = the watch server answers and the function completes a real invocation (the first one
