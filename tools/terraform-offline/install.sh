@@ -13,7 +13,19 @@ CDKTF_SHA256=d1446ab6ac6526c6fab4b28a5ebefdd90c0ce56203949925d35a4d286c05cbbf
 OUT="$ROOT/.tools/terraform-offline"
 SCHEMA="$OUT/schema-aws-$AWS_VERSION.json"
 case "$(uname -m)" in x86_64) ARCH=amd64 ;; aarch64 | arm64) ARCH=arm64 ;; *) ARCH="$(uname -m)" ;; esac
-PLUGIN="$OUT/plugins/registry.terraform.io/hashicorp/aws/$AWS_VERSION/linux_$ARCH/terraform-provider-aws_v$AWS_VERSION"
+# The provider's fully qualified address (host/namespace/type) is what the plugin directory layout is
+# keyed by; ask Terraform for it instead of spelling out the registry host here.
+address_of() {
+  local dir
+  dir="$(mktemp -d)"
+  printf 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n' >"$dir/main.tf"
+  (cd "$dir" && CHECKPOINT_DISABLE=1 "$ROOT/.tools/bin/terraform" providers -no-color) |
+    sed -nE 's/.*provider\[([^]]+\/hashicorp\/aws)\].*/\1/p' | head -n 1
+  rm -rf "$dir"
+}
+ADDRESS="$(address_of)"
+[[ -n "$ADDRESS" ]] || { echo "terraform-offline: could not read the aws provider's address from terraform providers" >&2; exit 1; }
+PLUGIN="$OUT/plugins/$ADDRESS/$AWS_VERSION/linux_$ARCH/terraform-provider-aws_v$AWS_VERSION"
 
 if [[ ! -f "$SCHEMA" || "$ROOT/tools/terraform-offline/gen_schema.py" -nt "$SCHEMA" ]]; then
   cache="$ROOT/.tools/cache"
@@ -51,7 +63,7 @@ fi
 mkdir -p "$(dirname "$PLUGIN")" "$OUT/home"
 cat >"$PLUGIN.tmp.$$" <<LAUNCHER
 #!/bin/sh
-export STUB_SCHEMA="$SCHEMA" HOME="$OUT/home"
+export STUB_SCHEMA="$SCHEMA" STUB_ADDRESS="$ADDRESS" HOME="$OUT/home"
 exec "$ROOT/.tools/tf-venv/bin/python" "$ROOT/tools/terraform-offline/stub_provider.py" "\$@"
 LAUNCHER
 chmod +x "$PLUGIN.tmp.$$"

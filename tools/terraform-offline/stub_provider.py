@@ -164,7 +164,8 @@ class StandInServicer(rpc.ProviderServicer):
 
 class _Name:
     def full_name(self):
-        return "registry.terraform.io/hashicorp/aws"
+        # host/hashicorp/aws, as install.sh read it from `terraform providers`
+        return os.environ["STUB_ADDRESS"]
 
 
 if __name__ == "__main__":
