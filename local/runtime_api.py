@@ -79,6 +79,7 @@ class _Invocation:
     deadline_ms: int
     trace_id: str
     function_arn: str
+    deadline_header: str | None = None
     queued_ns: int = 0
     delivered_ns: int = 0
     finished_ns: int = 0
@@ -177,7 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply_json(500, {"errorType": "ServiceStopping", "errorMessage": "runtime API stopped"})
         self._reply(200, inv.event, {
             "Lambda-Runtime-Aws-Request-Id": inv.request_id,
-            "Lambda-Runtime-Deadline-Ms": str(inv.deadline_ms),
+            "Lambda-Runtime-Deadline-Ms": inv.deadline_header or str(inv.deadline_ms),
             "Lambda-Runtime-Invoked-Function-Arn": inv.function_arn,
             "Lambda-Runtime-Trace-Id": inv.trace_id,
         })
@@ -256,8 +257,12 @@ class Function:
     def __init__(self, binary: str, env: dict[str, str] | None = None, *,
                  name: str = "ddb-cross-account-reader", memory_mb: int = 128,
                  region: str = "us-east-1", account_id: str = "222222222222",
-                 version: str = "$LATEST", cwd: str | None = None, inherit_env: bool = False):
+                 version: str = "$LATEST", cwd: str | None = None, inherit_env: bool = False,
+                 deadline_header: str | None = None):
+        """deadline_header: send this literal Lambda-Runtime-Deadline-Ms instead of the real epoch
+        deadline, to reproduce other runtime emulators (cargo lambda watch 1.9 sends "600000")."""
         self.binary = binary
+        self.deadline_header = deadline_header
         self.name = name
         self.region = region
         self.arn = f"arn:aws:lambda:{region}:{account_id}:function:{name}"
@@ -461,7 +466,7 @@ class Function:
                 request_id=str(uuid.uuid4()), event=body,
                 deadline_ms=int(time.time() * 1000 + timeout_s * 1000),
                 trace_id=f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0",
-                function_arn=self.arn)
+                function_arn=self.arn, deadline_header=self.deadline_header)
             self._current = inv
             inv.queued_ns = time.perf_counter_ns()
             state.next_queue.put(inv)

@@ -67,12 +67,12 @@ def fn(aws, binary):
 @pytest.fixture
 def start_function(aws, binary):
     """Factory for extra function processes with other credentials or configuration; all stopped
-    at the end of the test. start_function(execution_role=..., wait=..., VAR=value|None, ...)."""
+    at the end of the test. start_function(execution_role=..., wait=..., deadline_header=..., VAR=value|None, ...)."""
     from local.runtime_api import Function
     started = []
 
-    def start(execution_role: str = "local-consumer-fn", wait: bool = True, **env):
-        f = Function(binary, function_env(aws, execution_role, **env))
+    def start(execution_role: str = "local-consumer-fn", wait: bool = True, deadline_header=None, **env):
+        f = Function(binary, function_env(aws, execution_role, **env), deadline_header=deadline_header)
         started.append(f)
         return f.start(wait=wait)
 

@@ -164,3 +164,8 @@ def test_invalid_json_is_refused_before_the_function(fake):
     with pytest.raises(ValueError, match="InvalidRequestContentException"):
         fake.invoke("{not json")
     assert fake.invoke({"echo": "still fine"})["payload"]["echo"] == "still fine"
+
+
+def test_deadline_header_can_mimic_other_emulators():
+    with Function(FAKE, name="fake-deadline", deadline_header="600000") as fn:
+        assert fn.invoke({"echo": 1})["payload"]["deadline_ms"] == 600000

@@ -154,3 +154,13 @@ def test_table_given_as_arn(fn, aws):
     assert r["ok"], r
     assert r["payload"]["count"] == len(aws.data("customers"))
     assert isinstance(r["payload"]["consumed_capacity"], (int, Decimal, type(None)))
+
+
+def test_serves_under_cargo_lambda_watch_deadline(start_function, aws):
+    """`make demo` runs the function under cargo lambda watch 1.9.2, whose Runtime API sends
+    Lambda-Runtime-Deadline-Ms: 600000 (a duration, not an epoch time). On Lambda a deadline is
+    never in the past on arrival; the function must still answer instead of timing out at once."""
+    f = start_function(deadline_header="600000")
+    r = f.invoke(load_event("count.json"))
+    assert r["ok"], r
+    assert r["payload"]["count"] == len(aws.data("bulk"))
