@@ -336,7 +336,9 @@ impl Request {
                     if key.is_empty() {
                         return Err(AppError::invalid(path, "expected a primary key object, got {}"));
                     }
-                    if !seen.insert(serde_json::to_string(key).unwrap_or_default()) {
+                    let mut canonical = Value::Object(key.clone());
+                    canonical.sort_all_objects();
+                    if !seen.insert(serde_json::to_string(&canonical).unwrap_or_default()) {
                         return Err(AppError::invalid(path, "duplicate key (each key may appear once)"));
                     }
                     out.push(json_map_to_item(key, &path)?);
@@ -360,7 +362,9 @@ impl Request {
 }
 
 /// Hash of the request minus the fields that only steer pagination (`next_token`, `limit`,
-/// `page_size`), with the table resolved. serde_json's Map is sorted, so the text is canonical.
+/// `page_size`), with the table resolved. Keys are sorted explicitly: serde_json's Map keeps insertion
+/// order whenever any crate in the build enables its `preserve_order` feature (the SDK's test-util
+/// does, so `cargo test` builds of this binary have it), and a token must not depend on key order.
 fn fingerprint(mut event: Value, table: &str) -> [u8; 8] {
     if let Some(obj) = event.as_object_mut() {
         for k in ["next_token", "limit", "page_size"] {
@@ -368,6 +372,7 @@ fn fingerprint(mut event: Value, table: &str) -> [u8; 8] {
         }
         obj.insert("table".into(), Value::String(table.to_string()));
     }
+    event.sort_all_objects();
     let digest = Sha256::digest(serde_json::to_vec(&event).unwrap_or_default());
     let mut out = [0u8; 8];
     out.copy_from_slice(&digest[..8]);
@@ -533,5 +538,19 @@ mod tests {
         assert_ne!(base, fp(json!({"op": "scan", "table": "customers"})));
         assert_ne!(base, fp(json!({"op": "scan", "filter": "a = :a", "values": {":a": 1}})));
         assert_ne!(base, fp(json!({"op": "scan", "segments": 2})));
+    }
+
+    #[test]
+    fn key_order_changes_neither_the_fingerprint_nor_duplicate_detection() {
+        let parse = |text: &str| Request::parse(serde_json::from_str(text).unwrap(), &config());
+        let a = parse(
+            r#"{"op": "scan", "table": "orders", "filter": "a = :a", "values": {":a": 1, ":b": {"x": 1, "y": 2}}}"#,
+        );
+        let b = parse(
+            r#"{"values": {":b": {"y": 2, "x": 1}, ":a": 1}, "filter": "a = :a", "table": "orders", "op": "scan"}"#,
+        );
+        assert_eq!(a.unwrap().fingerprint, b.unwrap().fingerprint);
+        let dup = parse(r#"{"op": "batch_get", "keys": [{"pk": "a", "sk": "b"}, {"sk": "b", "pk": "a"}]}"#);
+        assert!(matches!(&dup, Err(AppError::InvalidRequest { field: Some(f), .. }) if f == "keys[1]"), "{dup:?}");
     }
 }
