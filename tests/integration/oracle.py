@@ -136,14 +136,17 @@ def to_key(plain: dict) -> dict:
     return {k: to_av(v) for k, v in plain.items()}
 
 
-def follow(fn, request: dict, max_pages: int = 10_000) -> list[dict]:
-    """Invoke `request`, then follow next_token until null; return every page's payload."""
+def follow(fn, request: dict, max_pages: int = 10_000, sizes: list | None = None) -> list[dict]:
+    """Invoke `request`, then follow next_token until null; return every page's payload (and
+    append each response's size in bytes to `sizes` when given)."""
     pages = []
     token = None
     while True:
         r = fn.invoke(dict(request, next_token=token) if token else request)
         assert r["ok"], f"page {len(pages)}: {r.get('error_type')}: {r.get('error_message')}"
         pages.append(r["payload"])
+        if sizes is not None:
+            sizes.append(len(r["raw"]))
         token = r["payload"]["next_token"]
         if token is None:
             return pages

@@ -6,23 +6,15 @@ every item exactly once.
 import pytest
 
 from local.runtime_api import MAX_RESPONSE_BYTES as LAMBDA_LIMIT
-from oracle import assert_same_items, items_of
+from oracle import assert_same_items, follow, items_of
 
 SMALL_CAP = 65536   # the smallest MAX_RESPONSE_BYTES the function accepts
 
 
 def follow_raw(f, request):
-    """Like oracle.follow, but also returns each response's size in bytes."""
-    pages, sizes, token = [], [], None
-    while True:
-        r = f.invoke(dict(request, next_token=token) if token else request)
-        assert r["ok"], r
-        pages.append(r["payload"])
-        sizes.append(len(r["raw"]))
-        token = r["payload"]["next_token"]
-        if token is None:
-            return pages, sizes
-        assert len(pages) < 1000
+    sizes = []
+    pages = follow(f, request, sizes=sizes)
+    return pages, sizes
 
 
 @pytest.mark.slow
