@@ -1,6 +1,6 @@
 //! The invocation handler: event → request → table access → response, and one log line per call.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use lambda_runtime::LambdaEvent;
@@ -56,8 +56,18 @@ fn request_of(payload: Value, config: &Config) -> Result<Value, AppError> {
     })
 }
 
-fn cutoff(deadline: SystemTime) -> tokio::time::Instant {
-    let left = deadline.duration_since(SystemTime::now()).unwrap_or_default();
+/// Lambda sends the deadline as milliseconds since the epoch. `cargo lambda watch` sends the timeout
+/// itself (e.g. 600000); a value too small to be a date after 2001 is read that way.
+fn time_left(deadline_ms: u64, now: SystemTime) -> Duration {
+    const YEAR_2001_MS: u64 = 1_000_000_000_000;
+    if deadline_ms < YEAR_2001_MS {
+        return Duration::from_millis(deadline_ms);
+    }
+    (UNIX_EPOCH + Duration::from_millis(deadline_ms)).duration_since(now).unwrap_or_default()
+}
+
+fn cutoff(deadline_ms: u64) -> tokio::time::Instant {
+    let left = time_left(deadline_ms, SystemTime::now());
     tokio::time::Instant::now() + left.saturating_sub(DEADLINE_MARGIN.min(left / 4))
 }
 
@@ -70,7 +80,7 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Response, Ap
         let request = Request::parse(request_of(payload, &app.config)?, &app.config)?;
         op = request.op_name();
         table = request.table.clone();
-        let budget = Budget { max_response_bytes: app.config.max_response_bytes, cutoff: cutoff(context.deadline()) };
+        let budget = Budget { max_response_bytes: app.config.max_response_bytes, cutoff: cutoff(context.deadline) };
         TableAccess { client: &app.clients.dynamodb, role_arn: &app.clients.role_arn }.execute(&request, budget).await
     }
     .await;
@@ -100,5 +110,18 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Response, Ap
             tracing::warn!(request_id = %context.request_id, op, table, error_type = e.error_type(), error = %e, duration_ms, "request failed");
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_are_absolute_except_cargo_lambdas_relative_timeout() {
+        let now = UNIX_EPOCH + Duration::from_millis(1_800_000_000_000);
+        assert_eq!(time_left(1_800_000_003_000, now), Duration::from_secs(3));
+        assert_eq!(time_left(1_799_999_999_000, now), Duration::ZERO, "a passed deadline leaves nothing");
+        assert_eq!(time_left(600_000, now), Duration::from_secs(600), "cargo lambda watch sends the timeout");
     }
 }
