@@ -15,29 +15,27 @@ LAMBDA_ZIP := target/lambda/ddb-cross-account-reader/bootstrap.zip
 
 .PHONY: tf-check render-local-iam tf-fmt tf-build-zip tf-deploy-consumer tf-deploy-main tf-invoke
 
-tf-check:
+tf-check: ## offline Terraform checks: fmt, rendered policies, validate + plans vs the aws schema, checkov, policy lint
 	scripts/tf-check.sh
 
-render-local-iam:
+render-local-iam: ## render the local IAM scenario with Terraform -> .local/rendered.json
 	scripts/render-local-iam.sh
 
-tf-fmt:
+tf-fmt: ## terraform fmt every .tf file
 	scripts/bootstrap.sh terraform
 	$(TF_BIN) fmt -recursive terraform
 	$(TF_BIN) fmt -recursive local/terraform
 
-tf-build-zip:
-	scripts/bootstrap.sh cargo-lambda
-	PATH="$(CURDIR)/.tools/cargo-lambda/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip
+tf-build-zip: zip
 
-tf-deploy-consumer:
+tf-deploy-consumer: ## real AWS: apply the consumer root (ENV=dev|stage|prod, CONSUMER_PROFILE=...)
 	cd terraform/consumer-account && AWS_PROFILE=$(CONSUMER_PROFILE) $(TF) init $(TF_INIT_BACKEND) && \
 	  AWS_PROFILE=$(CONSUMER_PROFILE) $(TF) apply -var-file=envs/$(ENV).tfvars
 
-tf-deploy-main:
+tf-deploy-main: ## real AWS: apply the main root (ENV=..., MAIN_PROFILE=...)
 	cd terraform/main-account && AWS_PROFILE=$(MAIN_PROFILE) $(TF) init $(TF_INIT_BACKEND) && \
 	  AWS_PROFILE=$(MAIN_PROFILE) $(TF) apply -var-file=envs/$(ENV).tfvars
 
-tf-invoke:
+tf-invoke: ## real AWS: invoke the deployed function once (a count of orders)
 	AWS_PROFILE=$(CONSUMER_PROFILE) aws lambda invoke --function-name $(ENV)-ddb-cross-account-reader \
 	  --cli-binary-format raw-in-base64-out --payload '{"op":"scan","table":"orders","select":"count"}' /dev/stdout
