@@ -6,6 +6,7 @@
 //! in arrival order and keeps, per stream, the exact point to resume from (page start key + items
 //! already taken), so stopping mid-page never loses or repeats an item.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -269,6 +270,8 @@ impl TableAccess<'_> {
             spec: spec.clone(),
             page_limit,
             max_bytes: budget.max_response_bytes,
+            // The consumer's own starting `used`, so both sides count against the same room.
+            reserved: AtomicUsize::new(ENVELOPE_BYTES + CURSOR_BYTES * resume.iter().filter(|c| c.is_some()).count()),
         });
         // Capacity 1 per stream: each stream prefetches at most one page ahead of the consumer.
         let (tx, mut rx) = mpsc::channel(streams.len());
@@ -340,6 +343,11 @@ impl TableAccess<'_> {
                 break;
             }
         }
+        // Streams that stopped reading because the response was full end the loop without a break.
+        if outcome.stopped.is_none() && !spec.count_only && resume.iter().any(Option::is_some) {
+            let full = spec.limit.is_some_and(|l| outcome.items.len() >= l);
+            outcome.stopped = Some(if full { Stop::Limit } else { Stop::Size });
+        }
         // Pages still in flight are abandoned; their streams resume from resume[i].
         tasks.abort_all();
         if !spec.count_only {
@@ -376,6 +384,23 @@ struct StreamRequest {
     spec: ReadSpec,
     page_limit: Option<i32>,
     max_bytes: usize,
+    /// Response bytes claimed by all streams together: pages already sent to the consumer plus, for
+    /// each stream fetching a page, the size of its previous page as an estimate. A stream fetches
+    /// another page only while that fits in `max_bytes`; otherwise parallel streams would keep
+    /// reading pages that the full response then throws away (and the next call reads again).
+    reserved: AtomicUsize,
+}
+
+impl StreamRequest {
+    /// Claims room for a page of about `estimate` bytes; false when the response has no room left.
+    fn reserve(&self, estimate: usize) -> bool {
+        let before = self.reserved.fetch_add(estimate, Ordering::Relaxed);
+        if before + estimate > self.max_bytes {
+            self.reserved.fetch_sub(estimate, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
 }
 
 /// One page, already converted to JSON.
@@ -501,6 +526,9 @@ async fn forward<O, E, R>(
     let enough = |produced: usize, bytes: usize| {
         !shared.spec.count_only && (shared.spec.limit.is_some_and(|l| produced >= l) || bytes >= shared.max_bytes)
     };
+    // What this stream has claimed in `shared.reserved` for the page it is fetching (its first page
+    // is always fetched, so every call makes progress).
+    let mut claimed = 0usize;
     while let Some(result) = pages.next().await {
         let msg = match result {
             Ok(out) => {
@@ -523,11 +551,110 @@ async fn forward<O, E, R>(
             start_key = page.last_key.clone();
             skip = 0;
             produced += page.items.len();
-            bytes += page.items.iter().map(|r| r.get().len() + 1).sum::<usize>();
+            let page_bytes = page.items.iter().map(|r| r.get().len() + 1).sum::<usize>();
+            bytes += page_bytes;
+            // The page's real size replaces the estimate claimed for it (add first: never below zero).
+            shared.reserved.fetch_add(page_bytes, Ordering::Relaxed);
+            shared.reserved.fetch_sub(std::mem::take(&mut claimed), Ordering::Relaxed);
             stop = enough(produced, bytes);
+            if !stop && page.last_key.is_some() && !shared.spec.count_only {
+                if shared.reserve(page_bytes) {
+                    claimed = page_bytes;
+                } else {
+                    stop = true;
+                }
+            }
         }
         if tx.send((index, msg)).await.is_err() || stop {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{HashMap, HashSet};
+    use std::time::Duration;
+
+    use aws_sdk_dynamodb::operation::scan::{ScanInput, ScanOutput};
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::config::Config;
+
+    const ROLE: &str = "arn:aws:iam::111111111111:role/r";
+
+    /// A table of `n` items of ~`payload` bytes, spread round-robin over segments, 50 items a page.
+    fn scan_page(all: &[Item], input: &ScanInput) -> ScanOutput {
+        let seg: Vec<&Item> = all
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| input.total_segments.is_none_or(|t| *i as i32 % t == input.segment.unwrap_or(0)))
+            .map(|(_, it)| it)
+            .collect();
+        let start = input
+            .exclusive_start_key
+            .as_ref()
+            .map_or(0, |k| seg.iter().position(|it| it["pk"] == k["pk"]).unwrap() + 1);
+        let page: Vec<Item> = seg[start..].iter().take(50).map(|it| (*it).clone()).collect();
+        let last = (start + page.len() < seg.len())
+            .then(|| HashMap::from([("pk".to_string(), page.last().unwrap()["pk"].clone())]));
+        ScanOutput::builder()
+            .count(page.len() as i32)
+            .scanned_count(page.len() as i32)
+            .set_items(Some(page))
+            .set_last_evaluated_key(last)
+            .build()
+    }
+
+    #[tokio::test]
+    async fn parallel_streams_do_not_read_pages_a_full_response_throws_away() {
+        let all: Arc<Vec<Item>> = Arc::new(
+            (0..2000)
+                .map(|i| {
+                    Item::from([
+                        ("pk".to_string(), AttributeValue::S(format!("k{i:05}"))),
+                        ("p".to_string(), AttributeValue::S("x".repeat(1000))),
+                    ])
+                })
+                .collect(),
+        );
+        let calls = Arc::new(AtomicUsize::new(0));
+        let (table, counter) = (all.clone(), calls.clone());
+        let rule = mock!(Client::scan).then_compute_output(move |input| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            scan_page(&table, input)
+        });
+        let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&rule]);
+        let config = Config::from_env(|k| match k {
+            "ROLE_ARN" => Some(ROLE.into()),
+            "AWS_REGION" => Some("us-east-1".into()),
+            _ => None,
+        })
+        .unwrap();
+        let (streams, max) = (4usize, 300_000usize); // ~51 KB pages: a response holds ~5 of them
+        let mut request = json!({"op": "scan", "table": "bench", "segments": streams});
+        let (mut seen, mut responses) = (HashSet::new(), 0usize);
+        loop {
+            let req = Request::parse(request.clone(), &config).unwrap();
+            let budget = Budget { max_response_bytes: max, cutoff: Instant::now() + Duration::from_secs(60) };
+            let out = TableAccess { client: &client, role_arn: ROLE }.execute(&req, budget).await.unwrap();
+            responses += 1;
+            for raw in &out.items {
+                let v: Value = serde_json::from_str(raw.get()).unwrap();
+                assert!(seen.insert(v["pk"].as_str().unwrap().to_string()), "an item came back twice");
+            }
+            match out.next_token {
+                Some(t) => request["next_token"] = json!(t),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), all.len());
+        // 40 pages hold the table. Each response may re-read at most one partly used page per stream;
+        // reading ahead into pages the full response then discards would cost up to 2 per stream.
+        let pages = calls.load(Ordering::SeqCst);
+        assert!(pages <= 40 + responses * streams, "{pages} Scan calls for 40 pages in {responses} responses");
     }
 }
