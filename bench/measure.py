@@ -34,6 +34,15 @@ def proc_cpu_seconds(pid: int, thread: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_jiffies() -> tuple[int, int]:
+    """(busy, total) clock ticks of all CPUs together since boot, from /proc/stat: the share of the
+    machine a run used, whoever used it (the benchmarked processes, the driver, anything else)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    busy = user + nice + system + irq + softirq + steal
+    return busy, busy + idle + iowait
+
+
 def _run(*args: str) -> str:
     try:
         return subprocess.run(args, capture_output=True, text=True, timeout=30, cwd=ROOT).stdout.strip()

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 import dynalite  # noqa: E402
 import items as bench_items  # noqa: E402
 from impls import Impl, implementations  # noqa: E402
-from measure import loadavg, machine, proc_cpu_seconds, summary  # noqa: E402
+from measure import loadavg, machine, machine_jiffies, proc_cpu_seconds, summary  # noqa: E402
 
 DEMO_ROLE = "local-ddb_cross_acc_access_role-222222222222"
 EXTERNAL_ID = "local-demo-external-id"
@@ -219,7 +219,8 @@ def full_scan(impl: Impl, env: dict, d: dynalite.Dynalite, segments: int | None,
     keys: set[str] = set()
     total, calls, durations = 0, 0, []
     try:
-        cpu_fn0, cpu_db0, wall0 = proc_cpu_seconds(fn.proc.pid), d.cpu_seconds(), time.perf_counter()
+        cpu_fn0, cpu_db0, cpu_dball0 = proc_cpu_seconds(fn.proc.pid), d.cpu_seconds(), proc_cpu_seconds(d.proc.pid)
+        cpu_self0, (busy0, total0), wall0 = time.process_time(), machine_jiffies(), time.perf_counter()
         resume = None
         while True:
             r = fn.invoke(impl.scan_event(dynalite.TABLE, resume, segments), timeout_s=120)
@@ -233,6 +234,8 @@ def full_scan(impl: Impl, env: dict, d: dynalite.Dynalite, segments: int | None,
                 break
         wall = time.perf_counter() - wall0
         cpu_fn, cpu_db = proc_cpu_seconds(fn.proc.pid) - cpu_fn0, d.cpu_seconds() - cpu_db0
+        cpu_dball, cpu_self = proc_cpu_seconds(d.proc.pid) - cpu_dball0, time.process_time() - cpu_self0
+        busy1, total1 = machine_jiffies()
     finally:
         fn.stop()
     if total != expected or len(keys) != expected:
@@ -240,7 +243,9 @@ def full_scan(impl: Impl, env: dict, d: dynalite.Dynalite, segments: int | None,
     busy_s = sum(durations) / 1000
     return {"segments": segments or 1, "items": total, "invocations": calls, "busy_s": round(busy_s, 3),
             "wall_s": round(wall, 3), "items_per_s": total / busy_s, "function_cpu_s": round(cpu_fn, 2),
-            "endpoint_cpu_s": round(cpu_db, 2), "endpoint_busy": round(cpu_db / wall, 2)}
+            "endpoint_cpu_s": round(cpu_db, 2), "endpoint_busy": round(cpu_db / wall, 2),
+            "endpoint_all_threads_cpu_s": round(cpu_dball, 2), "driver_cpu_s": round(cpu_self, 2),
+            "machine_busy": round((busy1 - busy0) / max(1, total1 - total0), 2)}
 
 
 def throughput(impls: list[Impl], cfg: dict, db_root: Path) -> dict:

@@ -70,11 +70,12 @@ async fn roundtrip(args: &[String]) {
     let config = Config::from_env(|k| std::env::var(k).ok()).unwrap_or_else(|e| panic!("{e}"));
     let table = args.get(1).cloned().or(config.default_table.clone()).unwrap_or_else(|| usage());
     let clients = credentials::connect(&config).await.unwrap_or_else(|e| panic!("{e}"));
-    let scan = || {
-        clients.dynamodb.scan().table_name(&table).return_consumed_capacity(ReturnConsumedCapacity::Total).send()
-    };
+    let scan =
+        || clients.dynamodb.scan().table_name(&table).return_consumed_capacity(ReturnConsumedCapacity::Total).send();
     // Untimed: assumes the role and opens the connection, as the function's first invocation does.
-    scan().await.unwrap_or_else(|e| panic!("first scan failed: {}", aws_smithy_types::error::display::DisplayErrorContext(&e)));
+    scan()
+        .await
+        .unwrap_or_else(|e| panic!("first scan failed: {}", aws_smithy_types::error::display::DisplayErrorContext(&e)));
     let mut latencies = Vec::with_capacity(n);
     for _ in 0..n {
         let started = Instant::now();
@@ -119,14 +120,26 @@ async fn cpu(args: &[String]) {
     let mut items = 0;
     for _ in 0..reps {
         let started = thread_cpu_ns();
-        let out = client.scan().table_name("canned").return_consumed_capacity(ReturnConsumedCapacity::Total).send().await.expect("scan");
+        let out = client
+            .scan()
+            .table_name("canned")
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .expect("scan");
         let sdk_ns = (thread_cpu_ns() - started) as f64;
         let page = out.items.unwrap_or_default();
         items = page.len();
 
         let started = thread_cpu_ns();
         let raws: Vec<_> = page.iter().map(|i| item_to_raw(i).expect("convert")).collect();
-        let response = Response { count: raws.len() as u64, scanned_count: raws.len() as u64, items: raws, next_token: None, consumed_capacity: Some(1.0) };
+        let response = Response {
+            count: raws.len() as u64,
+            scanned_count: raws.len() as u64,
+            items: raws,
+            next_token: None,
+            consumed_capacity: Some(1.0),
+        };
         let bytes = serde_json::to_vec(&response).expect("serialize");
         let convert_ns = (thread_cpu_ns() - started) as f64;
         std::hint::black_box(bytes);
