@@ -38,7 +38,15 @@ def assert_exactly_once(got: list[tuple], expected: list[tuple]):
 def assert_serves(fn, aws):
     """After a fault: the same process is alive and answers a full, correct scan of `orders`."""
     assert fn.alive(), f"function exited with {fn.returncode}"
+    assert_no_panic(fn)
     r = fn.invoke({"op": "scan", "table": "orders"})
     assert r["ok"], r
     assert r["payload"]["next_token"] is None
     assert_exactly_once([key_of(i) for i in r["payload"]["items"]], table_keys(aws, "orders"))
+
+
+def assert_no_panic(fn):
+    """A panic is caught by the runtime (the invocation fails, the process lives), so check the
+    output for the panic message itself."""
+    panics = [line.text for line in fn.logs if "panicked at" in line.text]
+    assert not panics, panics[:3]

@@ -13,7 +13,7 @@ import os
 import threading
 import time
 
-from rel_support import key_of, table_keys
+from rel_support import assert_no_panic, key_of, table_keys
 from local.runtime_concurrent import peak_in_flight
 
 # RELIABILITY_INVOCATIONS=5000 makes it a longer soak (same checks).
@@ -72,6 +72,7 @@ def test_1000_invocations_at_concurrency_8(start_function, aws, figures):
     stats = aws.stats()
     assert stats.get("sts:AssumeRole") == 1, stats
     assert fn.alive()
+    assert_no_panic(fn)
 
     peak = peak_in_flight(results)
     durations = sorted(r["duration_ms"] for r in results)
