@@ -1,6 +1,11 @@
 """A canned-response AWS endpoint: answers STS AssumeRole with fresh temporary credentials and every
 DynamoDB Scan with the same prebuilt page, as fast as a socket can write bytes.
 
+With --pages N a scan has N pages (split evenly over TotalSegments), chained by LastEvaluatedKey
+{"pk": "page#K"}; with --latency-ms L every Scan is answered after L ms, concurrently (one thread per
+connection). That models a DynamoDB that is latency-bound per page but never runs out of capacity,
+which is how a parallel scan's own scaling shows.
+
 Why: the CPU a function spends per item (parsing, conversion, response building) is only visible when
 the endpoint costs next to nothing. A real DynamoDB emulator spends far more time producing a page
 than the client spends reading it, and competes for the same two cores.
@@ -23,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from items import scan_page  # noqa: E402
+from items import items_json, scan_body  # noqa: E402
 
 DDB_CONTENT_TYPE = "application/x-amz-json-1.0"
 
@@ -43,9 +48,12 @@ def _assume_role_xml() -> bytes:
 
 
 class Canned:
-    def __init__(self, items: int):
-        self.scan_body = scan_page(items)
+    def __init__(self, items: int, pages: int = 1, latency_ms: float = 0.0):
+        self.items_json = items_json(items)
+        self.scan_body = scan_body(self.items_json, items)
         self.items = items
+        self.pages = pages
+        self.latency_s = latency_ms / 1000
         self.stats: Counter[str] = Counter()
         self.lock = threading.Lock()
 
@@ -61,7 +69,11 @@ class Canned:
             action = "dynamodb:" + target.rsplit(".", 1)[-1]
             self._count(action)
             if action == "dynamodb:Scan":
-                return 200, DDB_CONTENT_TYPE, self.scan_body
+                if self.latency_s:
+                    time.sleep(self.latency_s)
+                if self.pages == 1:
+                    return 200, DDB_CONTENT_TYPE, self.scan_body
+                return 200, DDB_CONTENT_TYPE, self._paged(json.loads(body or b"{}"))
             if action == "dynamodb:DescribeTable":
                 return 200, DDB_CONTENT_TYPE, json.dumps({"Table": {
                     "TableName": "canned", "TableStatus": "ACTIVE", "ItemCount": self.items}}).encode()
@@ -73,6 +85,14 @@ class Canned:
             return 200, "text/xml", _assume_role_xml()
         self._count("other")
         return 400, "text/xml", b"<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>"
+
+    def _paged(self, request: dict) -> bytes:
+        """Page K+1 of this stream after ExclusiveStartKey page#K; each of TotalSegments streams gets
+        pages / TotalSegments pages."""
+        per_stream = self.pages // max(1, request.get("TotalSegments", 1))
+        start = request.get("ExclusiveStartKey", {}).get("pk", {}).get("S")
+        k = int(start.split("#")[1]) + 1 if start else 0
+        return scan_body(self.items_json, self.items, f"page#{k}" if k + 1 < per_stream else None)
 
     def _count(self, action: str):
         with self.lock:
@@ -123,8 +143,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--items", type=int, default=4000, help="items in every Scan page")
+    ap.add_argument("--pages", type=int, default=1, help="pages in a full scan (over all segments)")
+    ap.add_argument("--latency-ms", type=float, default=0.0, help="delay before answering each Scan")
     args = ap.parse_args(argv)
-    canned = Canned(args.items)
+    canned = Canned(args.items, args.pages, args.latency_ms)
     sock = socket.create_server(("127.0.0.1", args.port), backlog=128)
     print(f"listening {sock.getsockname()[1]} items {args.items} page_bytes {len(canned.scan_body)}", flush=True)
     canned.serve(sock)

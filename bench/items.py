@@ -24,9 +24,19 @@ def item(i: int) -> dict:
     }
 
 
+def items_json(count: int, start: int = 0) -> bytes:
+    """A JSON array (DynamoDB JSON) of items start .. start+count-1."""
+    return json.dumps([item(i) for i in range(start, start + count)], separators=(",", ":")).encode()
+
+
+def scan_body(items: bytes, count: int, last_key: str | None = None) -> bytes:
+    """A complete Scan response body around a prebuilt items array; `last_key` becomes the
+    LastEvaluatedKey {"pk": {"S": last_key}} (more pages follow)."""
+    lek = b',"LastEvaluatedKey":' + json.dumps({"pk": {"S": last_key}}).encode() if last_key else b""
+    tail = f',"Count":{count},"ScannedCount":{count},"ConsumedCapacity":{{"TableName":"canned","CapacityUnits":{count / 2}}}'
+    return b'{"Items":' + items + tail.encode() + lek + b"}"
+
+
 def scan_page(count: int, start: int = 0) -> bytes:
     """A complete Scan response body (no LastEvaluatedKey) holding items start .. start+count-1."""
-    items = [item(i) for i in range(start, start + count)]
-    return json.dumps({"Items": items, "Count": count, "ScannedCount": count,
-                       "ConsumedCapacity": {"TableName": "canned", "CapacityUnits": float(count) / 2}},
-                      separators=(",", ":")).encode()
+    return scan_body(items_json(count, start), count)

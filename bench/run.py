@@ -41,10 +41,12 @@ SECTIONS = ("cold", "warm", "canned", "throughput")
 # 0.2 s a call, so it gets fewer invocations than the others.
 FULL = {"cold": {"function": 30, "node": 30, "boto3": 15}, "warm": {"function": 1000, "node": 1000, "boto3": 100}, "roundtrip": 1000, "canned_items": 4000, "small_items": 30,
         "cpu_invocations": {"function": 200, "node": 40, "boto3": 8}, "cpu_reps": 50,
-        "dynalite_items": 100_000, "segments": [1, 2, 4, 8]}
+        "dynalite_items": 100_000, "segments": [1, 2, 4, 8],
+        "latency_pages": 48, "latency_ms": 50}
 SMOKE = {"cold": {"function": 2, "node": 2, "boto3": 1}, "warm": {"function": 20, "node": 20, "boto3": 3}, "roundtrip": 20, "canned_items": 500, "small_items": 30,
          "cpu_invocations": {"function": 3, "node": 2, "boto3": 1}, "cpu_reps": 3,
-         "dynalite_items": 2000, "segments": [1, 2]}
+         "dynalite_items": 2000, "segments": [1, 2],
+         "latency_pages": 4, "latency_ms": 20}
 
 
 class BenchError(RuntimeError):
@@ -128,8 +130,9 @@ def raw_roundtrip(client: str, env: dict[str, str], n: int, table: str) -> dict:
 # ---- canned endpoint: memory and CPU -------------------------------------------------------------
 
 class CannedEndpoint:
-    def __init__(self, items: int):
-        self.proc = subprocess.Popen([sys.executable, str(BENCH / "canned_endpoint.py"), "--port", "0", "--items", str(items)],
+    def __init__(self, items: int, pages: int = 1, latency_ms: float = 0):
+        self.proc = subprocess.Popen([sys.executable, str(BENCH / "canned_endpoint.py"), "--port", "0", "--items", str(items),
+                                      "--pages", str(pages), "--latency-ms", str(latency_ms)],
                                      stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().split()
         if not line or line[0] != "listening":
@@ -214,12 +217,14 @@ def canned(impls: list[Impl], cfg: dict, client: str) -> dict:
 
 # ---- throughput: dynalite ------------------------------------------------------------------------
 
-def full_scan(impl: Impl, env: dict, d: dynalite.Dynalite, segments: int | None, expected: int) -> dict:
+def full_scan(impl: Impl, env: dict, endpoint_cpu, segments: int | None, expected: int, distinct: int | None = None) -> dict:
+    """Scans a whole table from a fresh process, following the continuation until the end; checks that
+    `expected` items came back, `distinct` (default: all) of them different."""
     fn = impl.start(env)
     keys: set[str] = set()
     total, calls, durations = 0, 0, []
     try:
-        cpu_fn0, cpu_db0, cpu_dball0 = proc_cpu_seconds(fn.proc.pid), d.cpu_seconds(), proc_cpu_seconds(d.proc.pid)
+        cpu_fn0, (cpu_db0, cpu_dball0) = proc_cpu_seconds(fn.proc.pid), endpoint_cpu()
         cpu_self0, (busy0, total0), wall0 = time.process_time(), machine_jiffies(), time.perf_counter()
         resume = None
         while True:
@@ -233,12 +238,12 @@ def full_scan(impl: Impl, env: dict, d: dynalite.Dynalite, segments: int | None,
             if not resume:
                 break
         wall = time.perf_counter() - wall0
-        cpu_fn, cpu_db = proc_cpu_seconds(fn.proc.pid) - cpu_fn0, d.cpu_seconds() - cpu_db0
-        cpu_dball, cpu_self = proc_cpu_seconds(d.proc.pid) - cpu_dball0, time.process_time() - cpu_self0
+        cpu_db, cpu_dball = (b - a for a, b in zip((cpu_db0, cpu_dball0), endpoint_cpu()))
+        cpu_fn, cpu_self = proc_cpu_seconds(fn.proc.pid) - cpu_fn0, time.process_time() - cpu_self0
         busy1, total1 = machine_jiffies()
     finally:
         fn.stop()
-    if total != expected or len(keys) != expected:
+    if total != expected or len(keys) != (distinct or expected):
         raise BenchError(f"{impl.key} segments={segments}: read {total} items ({len(keys)} distinct), the table holds {expected}")
     busy_s = sum(durations) / 1000
     return {"segments": segments or 1, "items": total, "invocations": calls, "busy_s": round(busy_s, 3),
@@ -255,12 +260,30 @@ def throughput(impls: list[Impl], cfg: dict, db_root: Path) -> dict:
     try:
         env = dict(sts.env(), AWS_ENDPOINT_URL_DYNAMODB=d.endpoint, AWS_ENDPOINT_URL_STS=sts.endpoint)
         del env["AWS_ENDPOINT_URL"]
-        runs = [full_scan(impls[0], env, d, s, n) for s in cfg["segments"]]
-        references = {impl.key: full_scan(impl, env, d, None, n) for impl in impls[1:]}
+        # dynalite: its JavaScript thread (the serial part) and the whole process (LevelDB threads too).
+        cpu = lambda: (d.cpu_seconds(), proc_cpu_seconds(d.proc.pid))  # noqa: E731
+        runs = [full_scan(impls[0], env, cpu, s, n) for s in cfg["segments"]]
+        references = {impl.key: full_scan(impl, env, cpu, None, n) for impl in impls[1:]}
     finally:
         d.stop()
         sts.stop()
-    return {"items": n, "seed": dynalite.seed_info(db_root, n), "function": runs, "references": references}
+    return {"items": n, "seed": dynalite.seed_info(db_root, n), "function": runs, "references": references,
+            "latency_bound": latency_bound(impls, cfg)}
+
+
+def latency_bound(impls: list[Impl], cfg: dict) -> dict:
+    """The same full scans against the canned endpoint answering each page after a fixed delay and never
+    running out of capacity: what parallel segments give when the endpoint is not the bottleneck."""
+    items, pages, latency = cfg["canned_items"], cfg["latency_pages"], cfg["latency_ms"]
+    ep = CannedEndpoint(items, pages, latency)
+    try:
+        cpu = lambda: (proc_cpu_seconds(ep.proc.pid),) * 2  # noqa: E731
+        total = items * pages
+        runs = [full_scan(impls[0], ep.env(), cpu, s, total, items) for s in cfg["segments"]]
+        node = full_scan(impls[1], ep.env(), cpu, None, total, items)
+    finally:
+        ep.stop()
+    return {"items_per_page": items, "pages": pages, "latency_ms": latency, "function": runs, "node": node}
 
 
 def main(argv=None) -> int:
