@@ -8,6 +8,7 @@ not boto3's. A seeded database directory is kept (with a marker naming its item 
 """
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import os
@@ -123,7 +124,7 @@ class Dynalite:
 
 def seeded(db_root: Path, count: int) -> Dynalite:
     """A started dynalite whose table `bench` holds exactly `count` items, seeding it if needed."""
-    db_dir = db_root / f"dynalite-{count}"
+    db_dir = _db_dir(db_root, count)
     marker = db_dir / "SEEDED"
     if db_dir.exists() and not marker.exists():
         shutil.rmtree(db_dir)   # an interrupted seed: start over
@@ -134,8 +135,14 @@ def seeded(db_root: Path, count: int) -> Dynalite:
     return d
 
 
+def _db_dir(db_root: Path, count: int) -> Path:
+    # The item shape is part of the name: editing bench/items.py gets a fresh seed, never stale data.
+    shape = hashlib.sha256((BENCH / "items.py").read_bytes()).hexdigest()[:10]
+    return db_root / f"dynalite-{count}-{shape}"
+
+
 def seed_info(db_root: Path, count: int) -> dict:
-    return json.loads((db_root / f"dynalite-{count}" / "SEEDED").read_text())
+    return json.loads((_db_dir(db_root, count) / "SEEDED").read_text())
 
 
 if __name__ == "__main__":

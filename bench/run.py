@@ -10,7 +10,8 @@ Endpoints (see BENCHMARKS.md for why each):
   cold, warm  — the strict two-account emulator (local/testing.py): real AssumeRole with ExternalId
                 against the rendered IAM, and request counts per action (STS calls);
   canned      — bench/canned_endpoint.py: prebuilt responses, so client CPU and memory show;
-  throughput  — dynalite with N seeded items for DynamoDB, the canned endpoint for STS.
+  throughput  — dynalite with N seeded items for DynamoDB, the canned endpoint for STS; then the canned
+                endpoint again, paged and answering each page after a fixed delay (latency-bound).
 """
 from __future__ import annotations
 
