@@ -154,6 +154,20 @@ async fn parallel_segments_return_every_item_once() {
 }
 
 #[tokio::test]
+async fn parallel_streams_do_not_read_pages_a_full_response_throws_away() {
+    let all = table(2000, 1000); // 50-item pages of ~51 KB: 40 pages, ~5 per 300 KB response
+    let calls = Arc::new(AtomicUsize::new(0));
+    let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&scan_rule(all.clone(), calls.clone())]);
+    let streams = 4;
+    let (pks, outs) = follow(&client, json!({"op": "scan", "segments": streams}), 300_000).await;
+    assert_exactly_once(&pks, &all);
+    // Each response may re-read at most one partly used page per stream; reading ahead into pages the
+    // full response then discards would cost up to two per stream.
+    let pages = calls.load(Ordering::SeqCst);
+    assert!(pages <= 40 + outs.len() * streams, "{pages} Scan calls for 40 pages in {} responses", outs.len());
+}
+
+#[tokio::test]
 async fn segment_slices_fan_out_over_invocations() {
     let all = table(777, 10);
     let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&scan_rule(all.clone(), Arc::default())]);
