@@ -51,7 +51,11 @@ fuzz-smoke: fuzz-build ## short fuzz run of every target (for .ci/run)
 	  echo "fuzz-smoke: $$t: $$(grep -o 'number_of_executed_units: [0-9]*' $(FUZZ_LOGS)/$$t.smoke.log | tail -1 | cut -d' ' -f2) runs, no crash"; \
 	done
 
-test-reliability: build ## fault injection (Rust fakes + wire proxy), deadline, 1,000 invocations at concurrency 8, secrets
+# `cargo test` relinks target/debug/ddb-cross-account-reader with dev-dependency features (e.g.
+# serde_json preserve_order via the SDK's test-util), so the binary is rebuilt after it: the Python
+# suite must run the binary `cargo build` ships.
+test-reliability: ## fault injection (Rust fakes + wire proxy), deadline, 1,000 invocations at concurrency 8, secrets
 	@scripts/bootstrap.sh local-aws
 	$(CARGO) test --locked --test faults
+	$(CARGO) build --locked
 	$(RELIABILITY_PY) -m pytest tests/reliability -q -p no:cacheprovider
