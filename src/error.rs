@@ -8,7 +8,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::error::display::DisplayErrorContext;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum AppError {
     /// The request (or a configured SCHEDULED_REQUEST) is malformed. `field` is the JSON path.
     InvalidRequest {
@@ -104,6 +104,14 @@ impl fmt::Display for AppError {
             AppError::DynamoDb { code, message } => write!(f, "DynamoDB error {code}: {message}"),
             AppError::Internal { message } => write!(f, "internal error: {message}"),
         }
+    }
+}
+
+/// lambda_runtime logs every handler error with `{:?}` at ERROR; make that line read like the message
+/// the caller gets instead of a struct dump that looks like a panic.
+impl fmt::Debug for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {self}", self.error_type())
     }
 }
 
