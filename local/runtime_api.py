@@ -437,16 +437,9 @@ class Function:
         return self.server.state
 
     # ---- invoke ----------------------------------------------------------------------------
-    def invoke(self, event, timeout_s: float = 30.0) -> dict:
-        """Run one invocation (synchronous, like `RequestResponse`).
-
-        event: a JSON-able value, or str/bytes sent verbatim (to keep exact numbers from a file).
-        Returns {ok, payload | error_type + error_message, duration_ms, roundtrip_ms, request_id, raw}.
-        duration_ms runs from event delivery (GET /next answered) to the response POST (Lambda's
-        billed duration); roundtrip_ms from this call to the result. Raises FunctionDied if the
-        process is or goes down, InvocationTimeout (after killing it, as Lambda does) on timeout.
-        """
-        state = self._state()
+    @staticmethod
+    def _payload(event) -> bytes:
+        """The invocation payload: str/bytes verbatim, anything else as JSON; it must parse as JSON."""
         if isinstance(event, str):
             body = event.encode()
         elif isinstance(event, (bytes, bytearray)):
@@ -457,16 +450,33 @@ class Function:
             json.loads(body)
         except ValueError as e:
             raise ValueError(f"InvalidRequestContentException: Could not parse request body into json: {e}") from None
+        return body
+
+    def _new_invocation(self, state, body: bytes, timeout_s: float) -> "_Invocation":
+        """A new invocation for a live, initialised process (raises otherwise)."""
+        if self.exited.is_set():
+            raise self._died("before this invocation")
+        if state.init_error:
+            raise FunctionInitError(*state.init_error)
+        return _Invocation(
+            request_id=str(uuid.uuid4()), event=body,
+            deadline_ms=int(time.time() * 1000 + timeout_s * 1000),
+            trace_id=f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0",
+            function_arn=self.arn, deadline_header=self.deadline_header)
+
+    def invoke(self, event, timeout_s: float = 30.0) -> dict:
+        """Run one invocation (synchronous, like `RequestResponse`).
+
+        event: a JSON-able value, or str/bytes sent verbatim (to keep exact numbers from a file).
+        Returns {ok, payload | error_type + error_message, duration_ms, roundtrip_ms, request_id, raw}.
+        duration_ms runs from event delivery (GET /next answered) to the response POST (Lambda's
+        billed duration); roundtrip_ms from this call to the result. Raises FunctionDied if the
+        process is or goes down, InvocationTimeout (after killing it, as Lambda does) on timeout.
+        """
+        state = self._state()
+        body = self._payload(event)
         with self._invoke_lock:
-            if self.exited.is_set():
-                raise self._died("before this invocation")
-            if state.init_error:
-                raise FunctionInitError(*state.init_error)
-            inv = _Invocation(
-                request_id=str(uuid.uuid4()), event=body,
-                deadline_ms=int(time.time() * 1000 + timeout_s * 1000),
-                trace_id=f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0",
-                function_arn=self.arn, deadline_header=self.deadline_header)
+            inv = self._new_invocation(state, body, timeout_s)
             self._current = inv
             inv.queued_ns = time.perf_counter_ns()
             state.next_queue.put(inv)

@@ -14,18 +14,15 @@ still in flight in the same process.
 """
 from __future__ import annotations
 
-import json
-import secrets
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 try:  # imported as local.runtime_concurrent (tests put the repository root on sys.path)
-    from .runtime_api import (Function, FunctionInitError, InvocationTimeout, _Invocation, _parse_error_body,
+    from .runtime_api import (Function, InvocationTimeout, _Invocation, _parse_error_body,
                               parse_payload)
 except ImportError:  # imported with local/ itself on sys.path
-    from runtime_api import (Function, FunctionInitError, InvocationTimeout, _Invocation, _parse_error_body,
+    from runtime_api import (Function, InvocationTimeout, _Invocation, _parse_error_body,
                              parse_payload)
 
 
@@ -50,17 +47,7 @@ class ConcurrentFunction(Function):
     def invoke(self, event, timeout_s: float = 30.0) -> dict:
         """Same contract as Function.invoke, callable from many threads at once."""
         state = self._state()
-        body = event.encode() if isinstance(event, str) else bytes(event) if isinstance(event, (bytes, bytearray)) \
-            else json.dumps(event).encode()
-        if self.exited.is_set():
-            raise self._died("before this invocation")
-        if state.init_error:
-            raise FunctionInitError(*state.init_error)
-        inv = _Invocation(
-            request_id=str(uuid.uuid4()), event=body,
-            deadline_ms=int(time.time() * 1000 + timeout_s * 1000),
-            trace_id=f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0",
-            function_arn=self.arn)
+        inv = self._new_invocation(state, self._payload(event), timeout_s)
         with self._pending_lock:
             self._pending[inv.request_id] = inv
         try:

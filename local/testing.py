@@ -41,6 +41,14 @@ DEFAULT_RENDERED = ROOT / ".local" / "rendered.json"
 RENDER_INPUTS = [ROOT / "local" / "terraform", ROOT / "terraform" / "modules"]
 
 
+def function_binary() -> str:
+    """The function binary the suites run: $DDB_READER_BIN, else the debug build."""
+    path = Path(os.environ.get("DDB_READER_BIN", ROOT / "target" / "debug" / "ddb-cross-account-reader"))
+    if not path.is_file():
+        raise FileNotFoundError(f"function binary {path} not found: build it with `cargo build` (or set DDB_READER_BIN)")
+    return str(path)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

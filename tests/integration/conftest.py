@@ -4,7 +4,6 @@ API (local/runtime_api.py), against one seeded strict emulator (local/testing.py
 The binary defaults to target/debug/ddb-cross-account-reader; DDB_READER_BIN points elsewhere
 (e.g. a release build). The emulator is started lazily, so test_runtime_api.py runs without it.
 """
-import os
 import sys
 from pathlib import Path
 
@@ -16,7 +15,6 @@ if str(ROOT) not in sys.path:
 
 pytest.register_assert_rewrite("oracle")
 from oracle import DEMO_ROLE  # noqa: E402
-DEFAULT_BINARY = ROOT / "target" / "debug" / "ddb-cross-account-reader"
 
 
 def pytest_configure(config):
@@ -25,10 +23,11 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def binary() -> str:
-    path = Path(os.environ.get("DDB_READER_BIN", DEFAULT_BINARY))
-    if not path.is_file():
-        pytest.fail(f"function binary {path} not found: build it with `cargo build` (or set DDB_READER_BIN)")
-    return str(path)
+    from local.testing import function_binary
+    try:
+        return function_binary()
+    except FileNotFoundError as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ Figures the tests measure (timings, RSS curve, counts) are collected in `figures
 the end of the run, and written to .local/reliability/figures.json.
 """
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -16,7 +15,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 DEMO_ROLE = "local-ddb_cross_acc_access_role-222222222222"
-DEFAULT_BINARY = ROOT / "target" / "debug" / "ddb-cross-account-reader"
 FIGURES_FILE = ROOT / ".local" / "reliability" / "figures.json"
 _FIGURES: dict = {}
 
@@ -27,10 +25,11 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def binary() -> str:
-    path = Path(os.environ.get("DDB_READER_BIN", DEFAULT_BINARY))
-    if not path.is_file():
-        pytest.fail(f"function binary {path} not found: build it with `cargo build` (or set DDB_READER_BIN)")
-    return str(path)
+    from local.testing import function_binary
+    try:
+        return function_binary()
+    except FileNotFoundError as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture(scope="session")
