@@ -22,6 +22,8 @@ module "demo_role" {
     { table_name = "orders", access_type = "Read" },
     { table_name = "bulk", access_type = "Read" },
     { table_name = "customers", access_type = "ReadWriteUpdate" },
+    # Granted but never created, so a read reaches DynamoDB and shows how a missing table is reported.
+    { table_name = "archive", access_type = "Read" },
   ]
 }
 

@@ -53,6 +53,21 @@ def test_role_granted_other_tables_cannot_read_this_one(fn, aws, still_serves, r
     still_serves(fn)
 
 
+@pytest.mark.parametrize("request_", [
+    {"op": "scan", "table": "archive"},
+    {"op": "query", "table": "archive", "key_condition": "pk = :pk", "values": {":pk": "a"}},
+    {"op": "get", "table": "archive", "key": {"pk": "a"}},
+    {"op": "batch_get", "table": "archive", "keys": [{"pk": "a"}]},
+])
+def test_missing_table_is_named(fn, aws, still_serves, request_):
+    """`archive` is granted to the demo role but does not exist: DynamoDB, not IAM, answers."""
+    assert "archive" not in aws.state["tables"]
+    r = fn.invoke(request_)
+    assert not r["ok"] and r["error_type"] == "TableNotFound", r
+    assert "`archive`" in r["error_message"], r
+    still_serves(fn)
+
+
 def test_role_granted_table_a_only(start_function, aws, still_serves):
     """local-matrix-read is granted `orders` alone: orders reads, customers is denied."""
     f = start_function(ROLE_ARN=aws.role_arn("local-matrix-read"))

@@ -62,7 +62,7 @@ def test_demo_role_grants_and_trust(rendered):
     role = rendered["main_roles"]["value"][DEMO]
     levels = access_levels()
     assert table_grants(role) == {"orders": levels["Read"], "bulk": levels["Read"],
-                                  "customers": levels["ReadWriteUpdate"]}
+                                  "customers": levels["ReadWriteUpdate"], "archive": levels["Read"]}
     assert "audit" not in json.dumps(role)
     st = only(role["trust_policy"])
     assert st["Principal"] == {"AWS": sorted([FN, NOASSUME])}
