@@ -9,7 +9,10 @@
 
 ENV ?= dev
 TF ?= terraform
-TF_BIN := .tools/bin/terraform
+# Every terraform run of the project (recipes, scripts, tests) uses the CLI configuration that
+# scripts/bootstrap.sh terraform writes: the provider mirror when there is one, the registry otherwise.
+export TF_CLI_CONFIG_FILE := $(CURDIR)/.tools/terraformrc
+export CHECKPOINT_DISABLE := 1
 TF_INIT_BACKEND = $(if $(S3_BACKEND),-backend-config=envs/$(ENV).s3.tfbackend)
 LAMBDA_ZIP := target/lambda/ddb-cross-account-reader/bootstrap.zip
 
@@ -23,16 +26,18 @@ render-local-iam: ## render the local IAM scenario with Terraform -> .local/rend
 
 tf-fmt: ## terraform fmt every .tf file
 	scripts/bootstrap.sh terraform
-	$(TF_BIN) fmt -recursive terraform
-	$(TF_BIN) fmt -recursive local/terraform
+	$(TF) fmt -recursive terraform
+	$(TF) fmt -recursive local/terraform
 
 tf-build-zip: zip
 
 tf-deploy-consumer: ## real AWS: apply the consumer root (ENV=dev|stage|prod, CONSUMER_PROFILE=...)
+	scripts/bootstrap.sh terraform
 	cd terraform/consumer-account && AWS_PROFILE=$(CONSUMER_PROFILE) $(TF) init $(TF_INIT_BACKEND) && \
 	  AWS_PROFILE=$(CONSUMER_PROFILE) $(TF) apply -var-file=envs/$(ENV).tfvars
 
 tf-deploy-main: ## real AWS: apply the main root (ENV=..., MAIN_PROFILE=...)
+	scripts/bootstrap.sh terraform
 	cd terraform/main-account && AWS_PROFILE=$(MAIN_PROFILE) $(TF) init $(TF_INIT_BACKEND) && \
 	  AWS_PROFILE=$(MAIN_PROFILE) $(TF) apply -var-file=envs/$(ENV).tfvars
 

@@ -10,8 +10,8 @@ OUT="${1:-$ROOT/.local/rendered.json}"
 case "$OUT" in /*) ;; *) OUT="$PWD/$OUT" ;; esac
 
 "$ROOT/scripts/bootstrap.sh" terraform
-TF="$ROOT/.tools/bin/terraform"
-export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+TF=terraform
+export TF_CLI_CONFIG_FILE="$ROOT/.tools/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
 
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT

@@ -9,7 +9,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-export CHECKPOINT_DISABLE=1
+export CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE="$ROOT/.tools/terraformrc"
 
 scripts/bootstrap.sh terraform local-aws
 tools/terraform-offline/install.sh >/dev/null
@@ -17,9 +17,9 @@ tools/terraform-offline/install.sh >/dev/null
 echo "tf-check: terraform fmt -check -recursive" >&2
 status=0
 for dir in terraform local/terraform; do
-  .tools/bin/terraform fmt -check -recursive -diff -no-color "$dir" || status=1
+  terraform fmt -check -recursive -diff -no-color "$dir" || status=1
 done
-[[ $status -eq 0 ]] || { echo "tf-check: run .tools/bin/terraform fmt -recursive on the files above" >&2; exit 1; }
+[[ $status -eq 0 ]] || { echo "tf-check: run terraform fmt -recursive on the files above" >&2; exit 1; }
 
 # Two pytest processes side by side: the roots' plans mostly wait on provider start-ups, the
 # rest is CPU-bound rendering, so together they take about the time of the longer one.

@@ -13,14 +13,18 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = REPO / ".tools"
-TERRAFORM = TOOLS / "bin" / "terraform"
+# Terraform from PATH (a prerequisite, >= 1.5) with the CLI configuration scripts/bootstrap.sh
+# writes (the provider mirror when the machine has one, the registry otherwise).
+TERRAFORM = "terraform"
+TF_CLI_CONFIG = TOOLS / "terraformrc"
 TF_PYTHON = TOOLS / "tf-venv" / "bin" / "python"
 MODULES = REPO / "terraform" / "modules"
 ACCESS_LEVELS_FILE = MODULES / "cross-account-policies" / "access-levels.json"
 
 
 def tf_env(extra=None):
-    env = dict(os.environ, CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", TF_INPUT="0")
+    env = dict(os.environ, CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", TF_INPUT="0",
+               TF_CLI_CONFIG_FILE=str(TF_CLI_CONFIG))
     # Dummy credentials: the stand-in provider never uses them, and no real AWS call may happen.
     env.update(AWS_ACCESS_KEY_ID="offline", AWS_SECRET_ACCESS_KEY="offline", AWS_EC2_METADATA_DISABLED="true")
     env.update(extra or {})

@@ -1,10 +1,11 @@
 terraform {
-  required_version = ">= 1.0"
+  # See the roots' versions.tf for which feature needs which version.
+  required_version = ">= 1.5"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 6.0"
+      version = ">= 5.32, < 7.0"
     }
   }
 }
