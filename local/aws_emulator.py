@@ -612,6 +612,79 @@ def _install_fast_item_json() -> None:
     DynamoHandler.serialized = serialized
 
 
+# ---- What the Terraform roots use and moto 5.2.5 lacks ----------------------------------------
+
+def _install_lambda_logging_config() -> None:
+    """Reproduces Lambda's LoggingConfig (advanced logging controls), which moto drops: the
+    consumer root sets log format, log group and levels, and the aws provider reads them back,
+    so without it a re-plan after apply is never empty. Defaults as Lambda answers them: Text
+    format and the /aws/lambda/NAME group; with JSON, INFO for both levels when not given."""
+    from moto.awslambda.models import LambdaFunction
+    init, get_configuration, update = (LambdaFunction.__init__, LambdaFunction.get_configuration,
+                                       LambdaFunction.update_configuration)
+
+    def logging_config(fn, given: dict | None) -> dict:
+        config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{fn.function_name}", **(given or {})}
+        if config["LogFormat"] == "JSON":
+            config.setdefault("ApplicationLogLevel", "INFO")
+            config.setdefault("SystemLogLevel", "INFO")
+        else:  # Lambda keeps levels only for JSON logs
+            config.pop("ApplicationLogLevel", None)
+            config.pop("SystemLogLevel", None)
+        return config
+
+    def patched_init(self, account_id, spec, region, *args, **kwargs):
+        init(self, account_id, spec, region, *args, **kwargs)
+        self.logging_config = logging_config(self, spec.get("LoggingConfig"))
+
+    def patched_get_configuration(self, *args, **kwargs):
+        config = get_configuration(self, *args, **kwargs)
+        config["LoggingConfig"] = getattr(self, "logging_config", None) or logging_config(self, None)
+        return config
+
+    def patched_update(self, config_updates):
+        if "LoggingConfig" in config_updates:
+            self.logging_config = logging_config(self, config_updates["LoggingConfig"])
+        return update(self, config_updates)
+
+    LambdaFunction.__init__ = patched_init
+    LambdaFunction.get_configuration = patched_get_configuration
+    LambdaFunction.update_configuration = patched_update
+
+
+def _install_aws_managed_policies_on_demand() -> None:
+    """Makes AWS-managed policies (arn:aws:iam::aws:policy/...) attachable, as in AWS (the
+    consumer root attaches AWSXRayDaemonWriteAccess when tracing is Active). moto knows them only
+    with MOTO_IAM_LOAD_MANAGED_POLICIES=true, which loads ~1,300 policies into every account and
+    lists them in ListPolicies; this loads just the one asked for, from moto's own copy, the first
+    time an account attaches or reads it."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    from moto.iam.models import AWSManagedPolicy, IAMBackend
+
+    @functools.lru_cache(maxsize=1)
+    def catalogue() -> dict:
+        return json.loads(aws_managed_policies_data)
+
+    def ensure(backend, policy_arn: str) -> None:
+        m = re.fullmatch(r"arn:[\w-]+:iam::aws:policy(/(?:.*/)?)([^/]+)", policy_arn or "")
+        if not m or policy_arn in backend.managed_policies:
+            return
+        data = catalogue().get(m[2])
+        if data is not None and data.get("Path", "/") == m[1]:
+            policy = AWSManagedPolicy.from_data(m[2], backend.account_id, backend.region_name, data)
+            if policy.arn == policy_arn:
+                backend.aws_managed_policies.append(policy)
+                backend.managed_policies[policy.arn] = policy
+
+    for name in ("attach_role_policy", "attach_user_policy", "attach_group_policy", "get_policy"):
+        def wrap(original):
+            def on_demand(self, policy_arn, *args, **kwargs):
+                ensure(self, policy_arn)
+                return original(self, policy_arn, *args, **kwargs)
+            return on_demand
+        setattr(IAMBackend, name, wrap(getattr(IAMBackend, name)))
+
+
 def _install_gate(cls, service: str, authorize, render) -> None:
     """Route one service's requests through the counters and this module's authorization.
 
@@ -653,6 +726,8 @@ def install() -> None:
     _install_principal_validation()
     _install_fast_table_order()
     _install_fast_item_json()
+    _install_lambda_logging_config()
+    _install_aws_managed_policies_on_demand()
     install.done = True
 
 
