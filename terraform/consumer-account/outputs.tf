@@ -9,11 +9,16 @@ output "function_name" {
 }
 
 output "execution_role_arn" {
-  description = "ARN of the execution role: what the main root trusts (consumer_principal_arns)."
+  description = "ARN of the execution role: what the main root trusts (trust.principal_arns)."
   value       = module.function.execution_role_arn
 }
 
 output "main_role_arn" {
   description = "The main-account role the function assumes (ROLE_ARN)."
-  value       = local.main_role_arn
+  value       = module.function.role_arn
+}
+
+output "environment" {
+  description = "The function's environment variables, as deployed."
+  value       = module.function.environment
 }

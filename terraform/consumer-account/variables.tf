@@ -1,146 +1,77 @@
+# The inputs are the module's own: each object below goes to modules/consumer-function as it is,
+# where its attributes are described, defaulted and validated.
+
 variable "environment" {
-  description = "Environment name: dev, stage or prod."
+  description = "Environment name (dev, stage, prod, local...): part of every name (naming.json)."
   type        = string
 }
 
 variable "region" {
-  description = "Region of the function."
+  description = "The provider's region: where the function runs."
   type        = string
   default     = "us-east-1"
 }
 
 variable "consumer_account_id" {
-  description = "This account's id (the provider refuses other accounts)."
+  description = "This account's id: the provider refuses credentials of any other account."
   type        = string
 }
 
 variable "main_account_id" {
-  description = "The main account's id (where the role and tables are)."
+  description = "The main account's id: where the role and the tables are."
   type        = string
-}
-
-variable "main_role_name" {
-  description = "Name of the main account's role. Empty: {environment}-ddb_cross_acc_access_role-{consumer_account_id}, as the main root creates it."
-  type        = string
-  default     = ""
-}
-
-variable "extra_main_role_arns" {
-  description = "More main-account role ARNs the function may assume (with the request's role override)."
-  type        = list(string)
-  default     = []
-}
-
-variable "function_name" {
-  description = "Function name. Empty: {environment}-ddb-cross-account-reader (its execution role is NAME-exec, which the main root trusts by default)."
-  type        = string
-  default     = ""
 }
 
 variable "zip_path" {
-  description = "The function zip. Empty: target/lambda/ddb-cross-account-reader/bootstrap.zip of this repository (cargo lambda build --release --arm64 --output-format zip)."
+  description = "The function zip. null: target/lambda/ddb-cross-account-reader/bootstrap.zip of this repository (make zip)."
   type        = string
-  default     = ""
+  default     = null
 }
 
-variable "architecture" {
-  description = "arm64 or x86_64 (must match the build)."
-  type        = string
-  default     = "arm64"
+variable "function" {
+  description = "modules/consumer-function's function input without zip_path: architecture, memory_size, timeout, reserved_concurrency, tracing_mode, log_level, log_retention_days, kms_key_arn, permissions_boundary, default_table, table_region, extra_environment."
+  type = object({
+    architecture         = optional(string)
+    memory_size          = optional(number)
+    timeout              = optional(number)
+    reserved_concurrency = optional(number)
+    tracing_mode         = optional(string)
+    log_level            = optional(string)
+    log_retention_days   = optional(number)
+    kms_key_arn          = optional(string)
+    permissions_boundary = optional(string)
+    default_table        = optional(string)
+    table_region         = optional(string)
+    extra_environment    = optional(map(string))
+  })
+  default = {}
 }
 
-variable "external_id" {
-  description = "ExternalId the main role requires (same value as the main root)."
-  type        = string
-  default     = ""
+variable "assume" {
+  description = "modules/consumer-function's assume input: role_name (null: naming.json's, as the main root names it), extra_role_arns, external_id (the main root's trust.external_id), session_name, session_duration_seconds, tag_session."
+  type = object({
+    role_name                = optional(string)
+    extra_role_arns          = optional(list(string))
+    external_id              = optional(string)
+    session_name             = optional(string)
+    session_duration_seconds = optional(number)
+    tag_session              = optional(bool)
+  })
+  default = {}
 }
 
-variable "enable_tag_session" {
-  description = "Allow sts:TagSession on the main role."
-  type        = bool
-  default     = false
-}
-
-variable "role_session_name" {
-  description = "Session name the function uses when assuming the main role (empty: the function's default)."
-  type        = string
-  default     = ""
-}
-
-variable "session_duration_seconds" {
-  description = "Session duration the function asks for, 900-3600 (0: SDK default)."
-  type        = number
-  default     = 0
-}
-
-variable "table_region" {
-  description = "Region of the tables (empty: the function's region)."
-  type        = string
-  default     = ""
-}
-
-variable "default_table" {
-  description = "Table used when a request names none (empty: requests must name one)."
-  type        = string
-  default     = ""
-}
-
-variable "scheduled_request" {
-  description = "JSON request the schedule runs, e.g. {\"op\":\"scan\",\"table\":\"orders\",\"select\":\"count\"}."
-  type        = string
-  default     = ""
-}
-
-variable "schedule_expression" {
-  description = "EventBridge Scheduler expression (empty: no schedule)."
-  type        = string
-  default     = ""
-}
-
-variable "memory_size" {
-  description = "Memory in MB."
-  type        = number
-  default     = 128
-}
-
-variable "timeout" {
-  description = "Timeout in seconds."
-  type        = number
-  default     = 30
-}
-
-variable "reserved_concurrency" {
-  description = "Reserved concurrency (-1: unreserved)."
-  type        = number
-  default     = -1
-}
-
-variable "tracing_mode" {
-  description = "X-Ray: PassThrough or Active."
-  type        = string
-  default     = "PassThrough"
-}
-
-variable "log_retention_days" {
-  description = "Log retention in days."
-  type        = number
-  default     = 30
-}
-
-variable "log_level" {
-  description = "Application log level."
-  type        = string
-  default     = "INFO"
-}
-
-variable "kms_key_arn" {
-  description = "Customer-managed KMS key for environment and logs (empty: AWS managed)."
-  type        = string
-  default     = ""
+variable "schedule" {
+  description = "modules/consumer-function's schedule input: expression, request (JSON object), timezone; null: no schedule."
+  type = object({
+    expression = string
+    request    = string
+    timezone   = optional(string)
+  })
+  default = null
 }
 
 variable "tags" {
-  description = "Extra tags for every resource."
+  description = "Extra tags for every resource (on top of Environment, ManagedBy and Project)."
   type        = map(string)
   default     = {}
 }

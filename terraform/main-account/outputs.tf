@@ -10,10 +10,10 @@ output "role_name" {
 
 output "policy_arns" {
   description = "ARN of each table's policy, by table name."
-  value       = module.cross_account_role.policy_arns
+  value       = { for name, t in module.cross_account_role.tables : name => t.policy_arn }
 }
 
 output "demo_table_arn" {
-  description = "ARN of the demo table (empty when not created)."
-  value       = var.create_demo_table ? module.demo_table[0].table_arn : ""
+  description = "ARN of the demo table (null when none is created)."
+  value       = try(module.demo_table[0].table_arn, null)
 }

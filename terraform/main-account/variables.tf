@@ -1,16 +1,19 @@
+# The inputs are the modules' own: each object below goes to modules/cross-account-role (or
+# modules/dynamodb-table) as it is, where its attributes are described, defaulted and validated.
+
 variable "environment" {
-  description = "Environment name: dev, stage or prod."
+  description = "Environment name (dev, stage, prod, local...): part of every name (naming.json)."
   type        = string
 }
 
 variable "region" {
-  description = "Default region of the main account (IAM is global; tables without a region live here)."
+  description = "The provider's region: tables that name none live here (IAM itself is global)."
   type        = string
   default     = "us-east-1"
 }
 
 variable "main_account_id" {
-  description = "This account's id (the provider refuses other accounts)."
+  description = "This account's id: the provider refuses credentials of any other account."
   type        = string
 }
 
@@ -19,85 +22,54 @@ variable "consumer_account_id" {
   type        = string
 }
 
-variable "role_name" {
-  description = "Overrides the role name (empty: {environment}-ddb_cross_acc_access_role-{consumer_account_id}; the consumer root must then be given the same main_role_name)."
-  type        = string
-  default     = ""
+variable "role" {
+  description = "modules/cross-account-role's role input: name (null: naming.json's), path, permissions_boundary."
+  type = object({
+    name                 = optional(string)
+    path                 = optional(string)
+    permissions_boundary = optional(string)
+  })
+  default = {}
 }
 
-variable "consumer_principal_arns" {
-  description = "Principals allowed to assume the role. Empty: the consumer root's execution role, arn:aws:iam::{consumer}:role/{environment}-ddb-cross-account-reader-exec."
-  type        = list(string)
-  default     = []
-}
-
-variable "trust_mode" {
-  description = "\"principal\": trust the exact principals (apply the consumer account first). \"account\": trust the consumer account with an aws:PrincipalArn condition (either order)."
-  type        = string
-  default     = "principal"
-}
-
-variable "external_id" {
-  description = "ExternalId the function must present; the same value goes to the consumer root. Empty: none."
-  type        = string
-  default     = ""
-}
-
-variable "enable_tag_session" {
-  description = "Allow sts:TagSession."
-  type        = bool
-  default     = false
-}
-
-variable "enable_source_identity" {
-  description = "Allow sts:SetSourceIdentity."
-  type        = bool
-  default     = false
-}
-
-variable "max_session_duration" {
-  description = "Role's maximum session duration in seconds (3600-43200)."
-  type        = number
-  default     = 3600
-}
-
-variable "permissions_boundary" {
-  description = "Permissions boundary ARN for the role (empty: none)."
-  type        = string
-  default     = ""
+variable "trust" {
+  description = "modules/cross-account-role's trust input: mode (principal: apply the consumer root first; account: either order), principal_arns, external_id, tag_session, source_identity, max_session_duration."
+  type = object({
+    mode                 = optional(string)
+    principal_arns       = optional(list(string))
+    external_id          = optional(string)
+    tag_session          = optional(bool)
+    source_identity      = optional(bool)
+    max_session_duration = optional(number)
+  })
+  default = {}
 }
 
 variable "tables" {
-  description = "Tables to grant: list of {table_name, access_type = Read | ReadWriteUpdate | Full, region (optional)}."
-  type        = list(map(string))
+  description = "modules/cross-account-role's tables input: by table name, access_type (Read, ReadWriteUpdate, Full) and region (null: var.region)."
+  type = map(object({
+    access_type = string
+    region      = optional(string)
+  }))
 }
 
-variable "create_demo_table" {
-  description = "Create a demo table (modules/dynamodb-table) in this account."
-  type        = bool
-  default     = false
-}
-
-variable "demo_table_name" {
-  description = "Name of the demo table."
-  type        = string
-  default     = "orders"
-}
-
-variable "demo_table_gsis" {
-  description = "GSIs of the demo table (see modules/dynamodb-table)."
-  type        = list(map(string))
-  default     = []
-}
-
-variable "demo_table_deletion_protection" {
-  description = "Deletion protection of the demo table."
-  type        = bool
-  default     = true
+variable "demo_table" {
+  description = "A demo table to create in this account (modules/dynamodb-table: name, global_secondary_indexes, deletion_protection); null: none."
+  type = object({
+    name = string
+    global_secondary_indexes = optional(map(object({
+      hash_key           = string
+      range_key          = optional(string)
+      projection_type    = optional(string)
+      non_key_attributes = optional(list(string))
+    })))
+    deletion_protection = optional(bool)
+  })
+  default = null
 }
 
 variable "tags" {
-  description = "Extra tags for every resource."
+  description = "Extra tags for every resource (on top of Environment, ManagedBy and Project)."
   type        = map(string)
   default     = {}
 }

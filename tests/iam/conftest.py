@@ -11,7 +11,7 @@ if str(ROOT) not in sys.path:
 
 from local.testing import LocalAws  # noqa: E402
 
-ACCESS_LEVELS_FILE = ROOT / "terraform" / "modules" / "cross-account-policies" / "access-levels.json"
+ACCESS_LEVELS_FILE = ROOT / "terraform" / "modules" / "conventions" / "access-levels.json"
 
 
 @pytest.fixture(scope="session")

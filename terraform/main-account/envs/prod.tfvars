@@ -3,12 +3,15 @@ environment         = "prod"
 region              = "us-east-1"
 main_account_id     = "111111111111"
 consumer_account_id = "222222222222"
-external_id         = "prod-ddb-reader-c84e"
-enable_tag_session  = true
 
-tables = [
-  { table_name = "orders", access_type = "Read" },
-  { table_name = "orders-archive", access_type = "Read", region = "eu-west-1" },
-]
+trust = {
+  external_id = "prod-ddb-reader-c84e"
+  tag_session = true
+}
+
+tables = {
+  orders           = { access_type = "Read" }
+  "orders-archive" = { access_type = "Read", region = "eu-west-1" }
+}
 
 tags = { CostCenter = "data-platform" }

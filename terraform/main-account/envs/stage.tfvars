@@ -3,9 +3,12 @@ environment         = "stage"
 region              = "us-east-1"
 main_account_id     = "111111111111"
 consumer_account_id = "222222222222"
-external_id         = "stage-ddb-reader-91c2"
 
-tables = [
-  { table_name = "orders", access_type = "Read" },
-  { table_name = "orders-archive", access_type = "Read", region = "eu-west-1" },
-]
+trust = {
+  external_id = "stage-ddb-reader-91c2"
+}
+
+tables = {
+  orders           = { access_type = "Read" }
+  "orders-archive" = { access_type = "Read", region = "eu-west-1" }
+}

@@ -1,84 +1,138 @@
-# All policy documents and the environment come from the provider-free module, so the tests
-# render exactly what is deployed.
-module "policies" {
-  source = "../consumer-policies"
+data "aws_partition" "current" {}
 
-  function_name            = var.function_name
-  consumer_account_id      = var.consumer_account_id
-  region                   = var.region
-  partition                = var.partition
-  main_role_arns           = var.main_role_arns
-  role_arn                 = var.role_arn
-  enable_tag_session       = var.enable_tag_session
-  external_id              = var.external_id
-  role_session_name        = var.role_session_name
-  session_duration_seconds = var.session_duration_seconds
-  table_region             = var.table_region
-  default_table            = var.default_table
-  scheduled_request        = var.scheduled_request
-  extra_environment        = var.extra_environment
+module "conventions" {
+  source = "../conventions"
+
+  environment         = var.environment
+  consumer_account_id = var.consumer_account_id
 }
 
 locals {
-  execution_role_name = var.execution_role_name != "" ? var.execution_role_name : "${var.function_name}-exec"
-  schedule_enabled    = var.schedule_expression != ""
-  kms_key_arn         = var.kms_key_arn != "" ? var.kms_key_arn : null
-  boundary            = var.permissions_boundary != "" ? var.permissions_boundary : null
+  partition           = data.aws_partition.current.partition
+  function_name       = module.conventions.names.function_name
+  execution_role_name = module.conventions.names.execution_role_name
+  # Known without reading the main account: an identity policy may name a role that does not
+  # exist yet, so this root can always be applied first.
+  role_arn      = "arn:${local.partition}:iam::${var.main_account_id}:role/${coalesce(var.assume.role_name, module.conventions.names.cross_account_role_name)}"
+  log_group     = "/aws/lambda/${local.function_name}"
+  log_group_arn = "arn:${local.partition}:logs:${var.region}:${var.consumer_account_id}:log-group:${local.log_group}"
+  function_arn  = "arn:${local.partition}:lambda:${var.region}:${var.consumer_account_id}:function:${local.function_name}"
 
-  # Relates two variables (Terraform 1.0 validation blocks cannot): tobool() of a message fails.
-  check_schedule_has_request = !local.schedule_enabled || var.scheduled_request != "" ? true : tobool(
-    "A schedule_expression needs a scheduled_request: the request the scheduled run executes."
-  )
+  # Only variables that are set: the function treats a present-but-empty variable as an error.
+  environment = merge(var.function.extra_environment, { for k, v in {
+    ROLE_ARN                 = local.role_arn
+    EXTERNAL_ID              = var.assume.external_id
+    ROLE_SESSION_NAME        = var.assume.session_name
+    SESSION_DURATION_SECONDS = var.assume.session_duration_seconds == null ? null : tostring(var.assume.session_duration_seconds)
+    TABLE_REGION             = var.function.table_region
+    DEFAULT_TABLE            = var.function.default_table
+    SCHEDULED_REQUEST        = try(var.schedule.request, null)
+  } : k => v if v != null })
+
+  # Lambda itself assumes the execution role. Deliberately the documented form without
+  # aws:SourceAccount/SourceArn conditions: Lambda does not document them for execution roles.
+  execution_trust_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaService"
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  }
+
+  # The execution role's own policies, by name suffix.
+  execution_policies = {
+    "assume-main" = {
+      description = "sts:AssumeRole on the main-account DynamoDB roles only."
+      document = {
+        Version = "2012-10-17"
+        Statement = [{
+          Sid      = "AssumeMainAccountRoles"
+          Effect   = "Allow"
+          Action   = concat(["sts:AssumeRole"], var.assume.tag_session ? ["sts:TagSession"] : [])
+          Resource = sort(distinct(concat([local.role_arn], var.assume.extra_role_arns)))
+        }]
+      }
+    }
+    # The log group is created by Terraform, so no logs:CreateLogGroup; streams only in its own group.
+    "logs" = {
+      description = "Write to ${local.log_group} only."
+      document = {
+        Version = "2012-10-17"
+        Statement = [{
+          Sid      = "OwnLogGroupOnly"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = [local.log_group_arn, "${local.log_group_arn}:log-stream:*"]
+        }]
+      }
+    }
+  }
+
+  # EventBridge Scheduler runs the schedule with its own role, which may invoke this function only;
+  # aws:SourceAccount is the confused-deputy guard Scheduler's documentation recommends.
+  scheduler_trust_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "SchedulerService"
+      Effect    = "Allow"
+      Principal = { Service = "scheduler.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = var.consumer_account_id } }
+    }]
+  }
+  scheduler_invoke_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "InvokeTheFunction"
+      Effect   = "Allow"
+      Action   = "lambda:InvokeFunction"
+      Resource = local.function_arn
+    }]
+  }
 }
 
 resource "aws_iam_role" "execution" {
   name                 = local.execution_role_name
-  description          = "Execution role of ${var.function_name}."
-  assume_role_policy   = module.policies.execution_trust_policy_json
-  permissions_boundary = local.boundary
+  description          = "Execution role of ${local.function_name}."
+  assume_role_policy   = jsonencode(local.execution_trust_policy)
+  permissions_boundary = var.function.permissions_boundary
   tags                 = var.tags
 }
 
-resource "aws_iam_policy" "assume_main" {
-  name        = "${local.execution_role_name}-assume-main"
-  description = "sts:AssumeRole on the main-account DynamoDB roles only."
-  policy      = module.policies.assume_policy_json
-  tags        = var.tags
-}
+resource "aws_iam_policy" "execution" {
+  for_each = local.execution_policies
 
-resource "aws_iam_policy" "logs" {
-  name        = "${local.execution_role_name}-logs"
-  description = "Write to ${module.policies.log_group_name} only."
-  policy      = module.policies.logs_policy_json
+  name        = "${local.execution_role_name}-${each.key}"
+  description = each.value.description
+  policy      = jsonencode(each.value.document)
   tags        = var.tags
 }
 
 # Non-exclusive attachments (never aws_iam_policy_attachment, which detaches other holders).
-resource "aws_iam_role_policy_attachment" "assume_main" {
-  role       = aws_iam_role.execution.name
-  policy_arn = aws_iam_policy.assume_main.arn
-}
+resource "aws_iam_role_policy_attachment" "execution" {
+  for_each = aws_iam_policy.execution
 
-resource "aws_iam_role_policy_attachment" "logs" {
   role       = aws_iam_role.execution.name
-  policy_arn = aws_iam_policy.logs.arn
+  policy_arn = each.value.arn
 }
 
 # X-Ray's write actions have no resource-level permissions, so the AWS managed policy is used
 # rather than a project document with Resource "*".
 resource "aws_iam_role_policy_attachment" "xray" {
-  count = var.tracing_mode == "Active" ? 1 : 0
+  count = var.function.tracing_mode == "Active" ? 1 : 0
 
   role       = aws_iam_role.execution.name
-  policy_arn = "arn:${var.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
+  policy_arn = "arn:${local.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
 }
 
 resource "aws_cloudwatch_log_group" "function" {
-  # checkov:skip=CKV_AWS_158: CloudWatch Logs always encrypts at rest; a customer key is an input (kms_key_arn) because its key policy must first grant the logs service.
-  # checkov:skip=CKV_AWS_338: retention is an input (default 30 days); one year of debug logs of a reader function is cost without value, set log_retention_days = 365 where policy requires it.
-  name              = module.policies.log_group_name
-  retention_in_days = var.log_retention_days
-  kms_key_id        = local.kms_key_arn
+  # checkov:skip=CKV_AWS_158: CloudWatch Logs always encrypts at rest; a customer key is an input (function.kms_key_arn) because its key policy must first grant the logs service.
+  # checkov:skip=CKV_AWS_338: retention is an input (default 30 days); one year of debug logs of a reader function is cost without value, set function.log_retention_days = 365 where policy requires it.
+  name              = local.log_group
+  retention_in_days = var.function.log_retention_days
+  kms_key_id        = var.function.kms_key_arn
   tags              = var.tags
 }
 
@@ -86,83 +140,82 @@ resource "aws_lambda_function" "this" {
   # checkov:skip=CKV_AWS_117: the function only calls STS and DynamoDB public endpoints; a VPC would add NAT or VPC endpoints for no isolation gain.
   # checkov:skip=CKV_AWS_116: invocations are synchronous (caller sees the error) or from EventBridge Scheduler, whose retry policy applies; a DLQ only serves async invokes.
   # checkov:skip=CKV_AWS_272: code signing needs an AWS Signer profile outside this project; the zip's integrity is pinned by source_code_hash.
-  # checkov:skip=CKV_AWS_173: environment holds no secrets (role ARN, ExternalId, table names); set kms_key_arn to encrypt it with a customer key anyway.
-  # checkov:skip=CKV_AWS_115: reserved concurrency is an input (reserved_concurrency); -1 by default so a small account's pool is not carved up.
-  # checkov:skip=CKV_AWS_50: X-Ray is an input (tracing_mode); PassThrough by default to avoid tracing cost.
-  function_name                  = var.function_name
+  # checkov:skip=CKV_AWS_173: environment holds no secrets (role ARN, ExternalId, table names); set function.kms_key_arn to encrypt it with a customer key anyway.
+  # checkov:skip=CKV_AWS_115: reserved concurrency is an input (function.reserved_concurrency); unreserved by default so a small account's pool is not carved up.
+  # checkov:skip=CKV_AWS_50: X-Ray is an input (function.tracing_mode); PassThrough by default to avoid tracing cost.
+  function_name                  = local.function_name
   description                    = "Reads DynamoDB tables of the main account through a cross-account role."
   role                           = aws_iam_role.execution.arn
   runtime                        = "provided.al2023"
   handler                        = "bootstrap"
-  architectures                  = [var.architecture]
-  filename                       = var.zip_path
-  source_code_hash               = filebase64sha256(var.zip_path)
-  memory_size                    = var.memory_size
-  timeout                        = var.timeout
-  reserved_concurrent_executions = var.reserved_concurrency
-  kms_key_arn                    = local.kms_key_arn
+  architectures                  = [var.function.architecture]
+  filename                       = var.function.zip_path
+  source_code_hash               = filebase64sha256(var.function.zip_path)
+  memory_size                    = var.function.memory_size
+  timeout                        = var.function.timeout
+  reserved_concurrent_executions = coalesce(var.function.reserved_concurrency, -1)
+  kms_key_arn                    = var.function.kms_key_arn
   tags                           = var.tags
 
   environment {
-    variables = module.policies.environment
+    variables = local.environment
   }
 
   tracing_config {
-    mode = var.tracing_mode
+    mode = var.function.tracing_mode
   }
 
   logging_config {
     log_format            = "JSON"
     log_group             = aws_cloudwatch_log_group.function.name
-    application_log_level = var.log_level
+    application_log_level = var.function.log_level
     system_log_level      = "WARN"
   }
 
   # The role must hold its policies before the first invocation, and the log group must exist
   # before Lambda would create an unmanaged one.
   depends_on = [
-    aws_iam_role_policy_attachment.assume_main,
-    aws_iam_role_policy_attachment.logs,
+    aws_iam_role_policy_attachment.execution,
     aws_cloudwatch_log_group.function,
   ]
 }
 
 # Optional schedule: EventBridge Scheduler invokes the function with the request as its payload.
 resource "aws_iam_role" "scheduler" {
-  count = local.schedule_enabled ? 1 : 0
+  count = var.schedule != null ? 1 : 0
 
   name                 = "${local.execution_role_name}-scheduler"
-  description          = "Lets EventBridge Scheduler invoke ${var.function_name}."
-  assume_role_policy   = module.policies.scheduler_trust_policy_json
-  permissions_boundary = local.boundary
+  description          = "Lets EventBridge Scheduler invoke ${local.function_name}."
+  assume_role_policy   = jsonencode(local.scheduler_trust_policy)
+  permissions_boundary = var.function.permissions_boundary
   tags                 = var.tags
 }
 
 resource "aws_iam_policy" "scheduler_invoke" {
-  count = local.schedule_enabled ? 1 : 0
+  count = var.schedule != null ? 1 : 0
 
   name        = "${local.execution_role_name}-scheduler-invoke"
-  description = "lambda:InvokeFunction on ${var.function_name} only."
-  policy      = module.policies.scheduler_invoke_policy_json
+  description = "lambda:InvokeFunction on ${local.function_name} only."
+  policy      = jsonencode(local.scheduler_invoke_policy)
   tags        = var.tags
 }
 
 resource "aws_iam_role_policy_attachment" "scheduler_invoke" {
-  count = local.schedule_enabled ? 1 : 0
+  count = var.schedule != null ? 1 : 0
 
   role       = aws_iam_role.scheduler[0].name
   policy_arn = aws_iam_policy.scheduler_invoke[0].arn
 }
 
 resource "aws_scheduler_schedule" "this" {
-  # checkov:skip=CKV_AWS_297: the schedule holds only the request JSON (no secrets) and is encrypted with an AWS owned key; a customer key is an input (kms_key_arn).
-  count = local.schedule_enabled ? 1 : 0
+  # checkov:skip=CKV_AWS_297: the schedule holds only the request JSON (no secrets) and is encrypted with an AWS owned key; a customer key is an input (function.kms_key_arn).
+  count = var.schedule != null ? 1 : 0
 
-  name                         = var.function_name
-  description                  = "Runs ${var.function_name} on ${var.schedule_expression}."
-  schedule_expression          = var.schedule_expression
-  schedule_expression_timezone = var.schedule_timezone
-  kms_key_arn                  = local.kms_key_arn
+  name                         = local.function_name
+  description                  = "Runs ${local.function_name} on ${var.schedule.expression}."
+  schedule_expression          = var.schedule.expression
+  schedule_expression_timezone = var.schedule.timezone
+  kms_key_arn                  = var.function.kms_key_arn
 
   flexible_time_window {
     mode = "OFF"
@@ -172,7 +225,7 @@ resource "aws_scheduler_schedule" "this" {
     arn      = aws_lambda_function.this.arn
     role_arn = aws_iam_role.scheduler[0].arn
     # Scheduler passes `input` verbatim as the event: the request itself.
-    input = local.check_schedule_has_request ? var.scheduled_request : ""
+    input = var.schedule.request
 
     retry_policy {
       maximum_retry_attempts       = 2

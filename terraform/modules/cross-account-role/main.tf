@@ -1,41 +1,108 @@
-# The documents come from the provider-free module, so what the tests render is what is deployed.
-module "policies" {
-  source = "../cross-account-policies"
+data "aws_partition" "current" {}
 
-  environment            = var.environment
-  main_account_id        = var.main_account_id
-  consumer_account_id    = var.consumer_account_id
-  partition              = var.partition
-  default_region         = var.default_region
-  role_name              = var.role_name
-  trust_mode             = var.trust_mode
-  trusted_principal_arns = var.trusted_principal_arns
-  external_id            = var.external_id
-  enable_tag_session     = var.enable_tag_session
-  enable_source_identity = var.enable_source_identity
-  max_session_duration   = var.max_session_duration
-  tables                 = var.tables
+module "conventions" {
+  source = "../conventions"
+
+  environment         = var.environment
+  consumer_account_id = var.consumer_account_id
+}
+
+locals {
+  partition = data.aws_partition.current.partition
+  role_name = coalesce(var.role.name, module.conventions.names.cross_account_role_name)
+
+  # Null principal_arns: the execution role the consumer root creates under naming.json's name.
+  principal_arns = sort(coalesce(var.trust.principal_arns, [
+    "arn:${local.partition}:iam::${var.consumer_account_id}:role/${module.conventions.names.execution_role_name}"
+  ]))
+  foreign_principals = [for arn in local.principal_arns : arn if split(":", arn)[4] != var.consumer_account_id]
+
+  trust_actions = concat(
+    ["sts:AssumeRole"],
+    var.trust.tag_session ? ["sts:TagSession"] : [],
+    var.trust.source_identity ? ["sts:SetSourceIdentity"] : [],
+  )
+
+  # "principal": IAM resolves each role ARN to the role's unique id when the policy is saved, so
+  # the role must already exist (apply the consumer account first) and a re-created role must be
+  # trusted again. "account": the account root is the principal and aws:PrincipalArn pins the
+  # exact callers, which works before they exist (either apply order).
+  trust_conditions = merge(
+    var.trust.mode == "account" ? { ArnEquals = { "aws:PrincipalArn" = local.principal_arns } } : {},
+    var.trust.external_id != null ? { StringEquals = { "sts:ExternalId" = var.trust.external_id } } : {},
+  )
+  trust_policy = {
+    Version = "2012-10-17"
+    Statement = [merge(
+      {
+        Sid    = "AssumeFromConsumer"
+        Effect = "Allow"
+        Principal = { AWS = var.trust.mode == "principal" ? local.principal_arns : [
+          "arn:${local.partition}:iam::${var.consumer_account_id}:root"
+        ] }
+        Action = local.trust_actions
+      },
+      length(local.trust_conditions) > 0 ? { Condition = local.trust_conditions } : {},
+    )]
+  }
+
+  tables = {
+    for name, t in var.tables : name => {
+      access_type = t.access_type
+      region      = coalesce(t.region, var.region)
+      arn         = "arn:${local.partition}:dynamodb:${coalesce(t.region, var.region)}:${var.main_account_id}:table/${name}"
+    }
+  }
+
+  # IAM policy names are unique per account and at most 128 characters: role name + table name,
+  # shortened with a hash suffix when longer.
+  policy_names = {
+    for name in keys(var.tables) : name => (
+      length("${local.role_name}-${name}") <= 128 ? "${local.role_name}-${name}" :
+      "${substr("${local.role_name}-${name}", 0, 119)}-${substr(sha1("${local.role_name}-${name}"), 0, 8)}"
+    )
+  }
+
+  table_policies = {
+    for name, t in local.tables : name => {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid    = "DynamoDB${t.access_type}"
+        Effect = "Allow"
+        Action = module.conventions.access_levels[t.access_type]
+        # Query/Scan on a secondary index are authorized against the index ARN, not the table's.
+        Resource = [t.arn, "${t.arn}/index/*"]
+      }]
+    }
+  }
 }
 
 resource "aws_iam_role" "this" {
-  # checkov:skip=CKV_AWS_61: trust_mode "account" names the consumer account root as principal, always with an aws:PrincipalArn condition on the exact consumer roles; trust_mode "principal" never triggers it.
-  name                 = module.policies.role_name
-  path                 = var.role_path
+  # checkov:skip=CKV_AWS_61: trust.mode "account" names the consumer account root as principal, always with an aws:PrincipalArn condition on the exact consumer roles; mode "principal" never triggers it.
+  name                 = local.role_name
+  path                 = var.role.path
   description          = "Cross-account DynamoDB access for account ${var.consumer_account_id} (${var.environment})."
-  assume_role_policy   = module.policies.trust_policy_json
-  max_session_duration = module.policies.max_session_duration
-  permissions_boundary = var.permissions_boundary != "" ? var.permissions_boundary : null
+  assume_role_policy   = jsonencode(local.trust_policy)
+  max_session_duration = var.trust.max_session_duration
+  permissions_boundary = var.role.permissions_boundary
   tags                 = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length(local.foreign_principals) == 0
+      error_message = "Every trusted principal must belong to consumer_account_id ${var.consumer_account_id}; not: ${join(", ", local.foreign_principals)}."
+    }
+  }
 }
 
 # One customer-managed policy per table, so a grant can be reviewed, changed or revoked alone.
 resource "aws_iam_policy" "table" {
-  for_each = module.policies.table_policies
+  for_each = local.tables
 
-  name        = each.value.name
-  path        = var.role_path
-  description = "${each.value.access_type} on DynamoDB table ${each.key} (${each.value.region}) for ${module.policies.role_name}."
-  policy      = each.value.json
+  name        = local.policy_names[each.key]
+  path        = var.role.path
+  description = "${each.value.access_type} on DynamoDB table ${each.key} (${each.value.region}) for ${local.role_name}."
+  policy      = jsonencode(local.table_policies[each.key])
   tags        = var.tags
 }
 

@@ -1,5 +1,5 @@
 output "role_arn" {
-  description = "ARN of the cross-account role (the function's ROLE_ARN)."
+  description = "ARN of the cross-account role: the function's ROLE_ARN."
   value       = aws_iam_role.this.arn
 }
 
@@ -8,12 +8,18 @@ output "role_name" {
   value       = aws_iam_role.this.name
 }
 
-output "policy_arns" {
-  description = "ARN of each table's policy, by table name."
-  value       = { for table, p in aws_iam_policy.table : table => p.arn }
+output "trust_policy" {
+  description = "The role's trust policy document (decoded)."
+  value       = local.trust_policy
 }
 
-output "trust_policy_json" {
-  description = "The rendered trust policy."
-  value       = module.policies.trust_policy_json
+output "tables" {
+  description = "Per table name: access_type, region, arn (the table's), policy_name, policy_arn and policy (the document, decoded)."
+  value = {
+    for name, t in local.tables : name => merge(t, {
+      policy_name = aws_iam_policy.table[name].name
+      policy_arn  = try(aws_iam_policy.table[name].arn, null)
+      policy      = local.table_policies[name]
+    })
+  }
 }

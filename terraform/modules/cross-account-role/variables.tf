@@ -1,92 +1,145 @@
-# Inputs shared with modules/cross-account-policies are passed straight through; their
-# validation happens there.
-
 variable "environment" {
-  description = "Environment name (dev, stage, prod...). Part of the default role name."
+  description = "Environment name (dev, stage, prod, local...): part of the role's name (modules/conventions checks its format)."
   type        = string
+  nullable    = false
 }
 
 variable "main_account_id" {
-  description = "AWS account id of this (main) account."
+  description = "Account id of the main account: where the role and the tables are."
   type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.main_account_id))
+    error_message = "The main_account_id must be exactly 12 digits."
+  }
 }
 
 variable "consumer_account_id" {
-  description = "AWS account id of the consumer account."
+  description = "Account id of the consumer account: where the function runs."
   type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.consumer_account_id))
+    error_message = "The consumer_account_id must be exactly 12 digits."
+  }
 }
 
-variable "partition" {
-  description = "AWS partition."
+variable "region" {
+  description = "Region of every table that names none."
   type        = string
-  default     = "aws"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.region))
+    error_message = "The region must be a region name such as us-east-1."
+  }
 }
 
-variable "default_region" {
-  description = "Region of every table whose entry leaves region empty."
-  type        = string
+variable "role" {
+  description = "The role: name (null: naming.json's cross_account_role_name; the consumer root then needs the same name), IAM path of the role and its policies, permissions boundary ARN (null: none)."
+  type = object({
+    name                 = optional(string)
+    path                 = optional(string, "/")
+    permissions_boundary = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.role.name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.role.name))
+    error_message = "The role.name must be null (naming.json's name) or 1-64 characters of letters, digits and +=,.@_-."
+  }
+
+  validation {
+    condition     = can(regex("^/([!-.0-~]+/)*$", var.role.path)) && length(var.role.path) <= 512
+    error_message = "The role.path must start and end with / (for example /ddb-readers/), at most 512 characters."
+  }
 }
 
-variable "role_name" {
-  description = "Overrides the default role name {environment}-ddb_cross_acc_access_role-{consumer_account_id}."
-  type        = string
-  default     = ""
-}
+variable "trust" {
+  description = "Who may assume the role. mode: \"principal\" (trust principal_arns exactly; they must exist, so apply the consumer root first) or \"account\" (trust the consumer account with an aws:PrincipalArn condition on principal_arns; either order). principal_arns: null means the consumer root's execution role (naming.json). external_id: the sts:ExternalId the caller must give (null: none). tag_session / source_identity: also allow sts:TagSession / sts:SetSourceIdentity. max_session_duration: seconds, 3600-43200."
+  type = object({
+    mode                 = optional(string, "principal")
+    principal_arns       = optional(list(string))
+    external_id          = optional(string)
+    tag_session          = optional(bool, false)
+    source_identity      = optional(bool, false)
+    max_session_duration = optional(number, 3600)
+  })
+  default  = {}
+  nullable = false
 
-variable "role_path" {
-  description = "IAM path of the role and of its policies."
-  type        = string
-  default     = "/"
-}
+  validation {
+    condition     = contains(["principal", "account"], var.trust.mode)
+    error_message = "The trust.mode must be \"principal\" or \"account\"."
+  }
 
-variable "trust_mode" {
-  description = "\"principal\" (trust exactly trusted_principal_arns; apply the consumer first) or \"account\" (trust the consumer account with an aws:PrincipalArn condition; either order)."
-  type        = string
-  default     = "principal"
-}
+  validation {
+    condition     = var.trust.principal_arns == null || length(coalesce(var.trust.principal_arns, [])) > 0
+    error_message = "The trust.principal_arns list must name at least one principal (or be null: the consumer root's execution role)."
+  }
 
-variable "trusted_principal_arns" {
-  description = "Consumer principals (the function's execution role ARN) allowed to assume the role."
-  type        = list(string)
-}
+  validation {
+    # Only concrete role or user ARNs: no wildcard, no account root (that is what mode = "account"
+    # is for, and it always comes with an aws:PrincipalArn condition).
+    condition = alltrue([
+      for arn in coalesce(var.trust.principal_arns, []) :
+      can(regex("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$", arn)) && !strcontains(arn, "*")
+    ])
+    error_message = "Each trusted principal must be an IAM role or user ARN such as arn:aws:iam::222222222222:role/NAME, without wildcards."
+  }
 
-variable "external_id" {
-  description = "ExternalId required by the trust policy (empty: no condition)."
-  type        = string
-  default     = ""
-}
+  validation {
+    # Terraform's regex engine caps repetition counts at 1000, so the length is checked apart.
+    condition = var.trust.external_id == null || (
+      length(coalesce(var.trust.external_id, "-")) >= 2 && length(coalesce(var.trust.external_id, "-")) <= 1224 &&
+      can(regex("^[A-Za-z0-9+=,.@:/_-]+$", coalesce(var.trust.external_id, "-")))
+    )
+    error_message = "The trust.external_id must be null (no condition) or 2-1224 characters of letters, digits and +=,.@:/_-."
+  }
 
-variable "enable_tag_session" {
-  description = "Also allow sts:TagSession."
-  type        = bool
-  default     = false
-}
-
-variable "enable_source_identity" {
-  description = "Also allow sts:SetSourceIdentity."
-  type        = bool
-  default     = false
-}
-
-variable "max_session_duration" {
-  description = "Maximum session duration in seconds (3600-43200)."
-  type        = number
-  default     = 3600
-}
-
-variable "permissions_boundary" {
-  description = "ARN of a permissions boundary policy for the role (empty: none)."
-  type        = string
-  default     = ""
+  validation {
+    condition     = var.trust.max_session_duration >= 3600 && var.trust.max_session_duration <= 43200 && floor(var.trust.max_session_duration) == var.trust.max_session_duration
+    error_message = "The trust.max_session_duration must be a whole number of seconds between 3600 and 43200."
+  }
 }
 
 variable "tables" {
-  description = "Tables to grant: list of maps with table_name, access_type (Read | ReadWriteUpdate | Full) and optional region."
-  type        = list(map(string))
+  description = "Tables to grant, by table name: access_type (Read, ReadWriteUpdate or Full, see access-levels.json) and region (null: var.region). One policy per table."
+  type = map(object({
+    access_type = string
+    region      = optional(string)
+  }))
+  nullable = false
+
+  validation {
+    condition     = length(var.tables) > 0
+    error_message = "The tables map must name at least one table."
+  }
+
+  validation {
+    condition = alltrue([
+      for name in keys(var.tables) : length(name) >= 3 && length(name) <= 255 && can(regex("^[A-Za-z0-9_.-]+$", name))
+    ])
+    error_message = "Each table name (a key of tables) must be 3-255 characters of letters, digits, underscore, hyphen and dot."
+  }
+
+  validation {
+    condition     = alltrue([for t in values(var.tables) : contains(["Read", "ReadWriteUpdate", "Full"], t.access_type)])
+    error_message = "Each table needs an access_type of Read, ReadWriteUpdate or Full."
+  }
+
+  validation {
+    condition     = alltrue([for t in values(var.tables) : t.region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", coalesce(t.region, "-")))])
+    error_message = "A table's region must be null (var.region) or a region name such as eu-west-1."
+  }
 }
 
 variable "tags" {
-  description = "Tags for the role and its policies."
+  description = "Tags for the role and its policies (the provider's default_tags come on top)."
   type        = map(string)
   default     = {}
+  nullable    = false
 }

@@ -1,0 +1,24 @@
+# The local environment: `make demo` / `make local-aws-up` and the integration, IAM and reliability
+# suites apply this into the two-account emulator (local/deploy.py). Account ids are the emulator's.
+environment         = "local"
+region              = "us-east-1"
+consumer_account_id = "222222222222"
+main_account_id     = "111111111111"
+
+# Built by local/deploy.py from the debug binary (x86_64, this machine): the demo and the tests run
+# the binary itself under a local Runtime API, so the release arm64 build is not needed here.
+zip_path = "../../.local/lambda/bootstrap.zip"
+
+function = {
+  architecture       = "x86_64"
+  default_table      = "orders"
+  log_level          = "INFO"
+  log_retention_days = 1
+}
+
+assume = {
+  external_id = "local-demo-external-id"
+  # The second main-account role of the local environment (envs/local-account-trust.tfvars of the
+  # main root: trust mode "account"), which the function may also assume.
+  extra_role_arns = ["arn:aws:iam::111111111111:role/local-account-trust"]
+}

@@ -1,0 +1,21 @@
+# The local environment: `make demo` / `make local-aws-up` and the integration, IAM and reliability
+# suites apply this into the two-account emulator (local/deploy.py), after the consumer root
+# (trust mode "principal": the execution role must exist first). Account ids are the emulator's.
+# The tables are created and filled by local/seed.py; every access level is granted to one of them.
+environment         = "local"
+region              = "us-east-1"
+main_account_id     = "111111111111"
+consumer_account_id = "222222222222"
+
+trust = {
+  external_id = "local-demo-external-id"
+}
+
+tables = {
+  orders    = { access_type = "Read" }
+  bulk      = { access_type = "Read" }
+  customers = { access_type = "ReadWriteUpdate" }
+  ledger    = { access_type = "Full" }
+  # Granted but never created: a read reaches DynamoDB and shows how a missing table is reported.
+  archive = { access_type = "Read" }
+}

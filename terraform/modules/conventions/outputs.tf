@@ -1,0 +1,21 @@
+output "names" {
+  description = "The names naming.json defines, filled in: cross_account_role_name, function_name, execution_role_name."
+  value       = local.names
+
+  # Here rather than in a validation block: before Terraform 1.9 a validation cannot read the
+  # pattern from naming.json.
+  precondition {
+    condition     = local.environment_valid
+    error_message = "The environment \"${var.environment}\" must be 1-${local.naming.environment_max_length} characters of lowercase letters, digits and hyphens, starting with a letter (${local.naming.environment_pattern}): IAM role names stop at 64 characters."
+  }
+}
+
+output "naming" {
+  description = "naming.json as Terraform reads it (templates, environment pattern and maximum length)."
+  value       = local.naming
+}
+
+output "access_levels" {
+  description = "access-levels.json: the DynamoDB actions of each access level (Read, ReadWriteUpdate, Full)."
+  value       = jsondecode(file("${path.module}/access-levels.json"))
+}
