@@ -17,10 +17,20 @@ The server also answers a small local API (never counted, never authorized; bind
   POST /_local/stats/reset            zero the counters
   GET  /_local/denials                the last 200 denials (principal, action, resource, reason)
   GET  /_local/dynamodb/ACCOUNT/REGION/TABLE   every item of a table, DynamoDB JSON, sorted by key
+  GET  /_local/sts/sessions           every session issued since the last stats reset (key id, role,
+                                      issued, expiration) and how many expired tokens were refused
+  POST /_local/sts/lifetime           {"seconds": N} or {"seconds": null}: the test knob (below)
+  POST /_local/lambda/ACCOUNT/REGION/FUNCTION/credentials   {"duration": S} (default 43200):
+                                      what Lambda hands a function, its execution role's credentials
 Auth is switched like moto's: POST /moto-api/reset-auth with body `0` (on) or `inf` (off).
 
-Known limits (not evaluated, like vanilla moto): session policies, SCPs, credential expiry,
-resource-based policies on tables, numeric/date condition operators (fail closed), policy variables.
+Session credentials expire at their Expiration, as in AWS (vanilla moto accepts them forever).
+Test knob: LOCAL_AWS_SESSION_LIFETIME_SECONDS (environment, at start) or POST /_local/sts/lifetime
+makes every STS AssumeRole session last that many seconds whatever DurationSeconds asked for (STS's
+own 900 s minimum would make a refresh test take an hour); the Expiration returned says so.
+
+Known limits (not evaluated, like vanilla moto): session policies, SCPs, resource-based policies on
+tables, numeric/date condition operators (fail closed), policy variables.
 
 Run: python local/aws_emulator.py --port 5055   (never set MOTO_ACCOUNT_ID: it pins one account)
 """
@@ -29,6 +39,7 @@ from __future__ import annotations
 import argparse
 import base64
 import collections
+import datetime
 import functools
 import json
 import logging
@@ -37,6 +48,7 @@ import re
 import signal
 import sys
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -332,6 +344,7 @@ def _identify(handler) -> Caller:
     iam = iam_backends[account][partition]
     if isinstance(key, AssumedRoleAccessKey):
         session = sts_backends[account][partition].get_assumed_role_from_access_key(key._access_key_id)
+        SESSIONS.refuse_if_expired(session)
         role = _role_by_arn(session.role_arn)
         if role is None:  # the role was deleted after the session was minted
             return Caller(key.arn, session.role_arn, account, "AssumedRole")
@@ -406,7 +419,8 @@ def _dynamodb_error(rejected: Rejected):
     (AccessDeniedException, UnrecognizedClientException, ...) instead of moto's IAM-style XML 403."""
     codes = {"AccessDenied": "AccessDeniedException", "InvalidClientTokenId": "UnrecognizedClientException",
              "SignatureDoesNotMatch": "InvalidSignatureException",
-             "MissingAuthenticationToken": "MissingAuthenticationTokenException"}
+             "MissingAuthenticationToken": "MissingAuthenticationTokenException",
+             "ExpiredToken": "ExpiredTokenException"}
     code = codes.get(rejected.code, rejected.code)
     message_key = "Message" if code == "AccessDeniedException" else "message"
     body = json.dumps({"__type": f"com.amazon.coral.service#{code}", message_key: rejected.message})
@@ -485,6 +499,112 @@ def _authorize_sts(handler, action: str) -> None:
         raise _validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 
 
+# ---- Session lifetimes (expiry, the test knob, Lambda-like execution credentials) ------------
+
+class Sessions:
+    """Every session credential issued, the lifetime knob, and expiry.
+
+    Reproduces: a request signed with a session whose Expiration has passed is refused with
+    ExpiredToken (STS/IAM) / ExpiredTokenException (DynamoDB) before any authorization; a client
+    must refresh in time. The record lets a test count and time refreshes (GET /_local/sts/sessions)."""
+
+    def __init__(self, lifetime: int | None = None):
+        self._lock = threading.Lock()
+        self.lifetime = lifetime          # seconds, overrides DurationSeconds of STS AssumeRole
+        self.issued: collections.deque = collections.deque(maxlen=5000)
+        self.expired_refusals = 0
+
+    def record(self, session, via: str) -> None:
+        with self._lock:
+            self.issued.append({"via": via, "access_key_id": session.access_key_id, "role_arn": session.role_arn,
+                                "session_name": session.session_name, "issued": time.time(),
+                                "expiration": _epoch(session.expiration)})
+
+    def refuse_if_expired(self, session) -> None:
+        if session is not None and _epoch(session.expiration) <= time.time():
+            with self._lock:
+                self.expired_refusals += 1
+            raise Rejected(400, "ExpiredToken", "The security token included in the request is expired")
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return {"lifetime_seconds": self.lifetime, "expired_refusals": self.expired_refusals,
+                    "sessions": list(self.issued)}
+
+    def reset(self) -> None:
+        with self._lock:
+            self.issued.clear()
+            self.expired_refusals = 0
+
+
+def _epoch(moto_time) -> float:
+    """moto keeps expirations as naive UTC datetimes."""
+    return moto_time.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def _lifetime_from_env() -> int | None:
+    value = os.environ.get("LOCAL_AWS_SESSION_LIFETIME_SECONDS")
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        sys.exit(f"aws_emulator: LOCAL_AWS_SESSION_LIFETIME_SECONDS must be a positive integer, got {value!r}")
+    return int(value)
+
+
+SESSIONS = Sessions(_lifetime_from_env())
+
+
+def _install_session_lifetimes() -> None:
+    """STS AssumeRole sessions get the knob's lifetime when it is set, and are recorded."""
+    from moto.sts.models import STSBackend
+    original = STSBackend.assume_role
+
+    def assume_role(self, *args, **kwargs):
+        if SESSIONS.lifetime is not None:
+            kwargs["duration"] = SESSIONS.lifetime
+        session = original(self, *args, **kwargs)
+        SESSIONS.record(session, "sts:AssumeRole")
+        return session
+
+    STSBackend.assume_role = assume_role
+    STSBackend.assume_role_as_requested = original  # for Lambda-like credentials: never shortened
+
+
+def service_may_assume(trust_policy: str, service: str, role_arn: str, context: dict) -> bool:
+    """Does the trust policy let an AWS service principal (e.g. lambda.amazonaws.com) assume the role?"""
+    decision = IMPLICIT
+    for stmt in _as_list(json.loads(trust_policy).get("Statement", [])):
+        principal = stmt.get("Principal")
+        if not isinstance(principal, dict) or service not in _as_list(principal.get("Service", [])):
+            continue
+        if _statement_applies(stmt, "sts:AssumeRole", role_arn, context, None)[0]:
+            if stmt.get("Effect") == "Deny":
+                return False
+            decision = ALLOW
+    return decision == ALLOW
+
+
+def lambda_credentials(account: str, region: str, function: str, duration: int) -> dict:
+    """What Lambda gives a function: credentials of its execution role, in a session named after the
+    function, issued only when the role's trust policy allows lambda.amazonaws.com (as Lambda
+    requires). Not shortened by the knob: Lambda refreshes them itself, the function cannot."""
+    from moto.awslambda.models import lambda_backends
+    from moto.sts.models import STSBackend, sts_backends
+    fn = lambda_backends[account][region].get_function(function)
+    role = _role_by_arn(fn.role)
+    function_arn = f"arn:aws:lambda:{region}:{account}:function:{function}"
+    if role is None or not service_may_assume(role.assume_role_policy_document, "lambda.amazonaws.com", role.arn,
+                                              {"aws:sourceaccount": [account], "aws:sourcearn": [function_arn]}):
+        raise Rejected(403, "AccessDenied", f"Lambda cannot assume the execution role {fn.role} of {function}: "
+                                            "its trust policy does not allow lambda.amazonaws.com")
+    session = STSBackend.assume_role_as_requested(
+        sts_backends[account]["aws"], region_name=region, role_session_name=function, role_arn=role.arn,
+        policy=None, duration=duration, external_id=None)
+    SESSIONS.record(session, "lambda")
+    return {"AccessKeyId": session.access_key_id, "SecretAccessKey": session.secret_access_key,
+            "SessionToken": session.session_token, "Expiration": _epoch(session.expiration), "RoleArn": role.arn}
+
+
 # ---- IAM ------------------------------------------------------------------------------------
 
 def _authorize_iam(handler, action: str) -> None:
@@ -558,6 +678,25 @@ def _install_principal_validation() -> None:
         return update(self, role_name, policy_document)
 
     IAMBackend.create_role, IAMBackend.update_assume_role_policy = checked_create_role, checked_update
+
+
+def _install_bodyless_signature_check() -> None:
+    """Reproduces: a request without a body (Lambda GetFunction / ListFunctions, every GET) is
+    signed over the empty payload. moto 5.2.5 hashes the parsed query parameters as if they were
+    the body, so with auth on it refuses every such request with SignatureDoesNotMatch (Terraform's
+    Lambda resources could not be applied by an authenticated deployer)."""
+    from botocore.awsrequest import AWSRequest
+    from moto.iam.access_control import IAMRequestBase
+
+    def create_aws_request(self):
+        signed = self._get_string_between("SignedHeaders=", ",", self._headers["Authorization"]).split(";")
+        headers = self._create_headers_for_aws_request(signed, self._headers)
+        body = self._body if self._body or self._method in ("GET", "HEAD", "DELETE") else self._data
+        request = AWSRequest(method=self._method, url=self._path, data=body, headers=headers)
+        request.context["timestamp"] = headers["X-Amz-Date"]
+        return request
+
+    IAMRequestBase._create_aws_request = create_aws_request
 
 
 def _install_fast_table_order() -> None:
@@ -724,6 +863,8 @@ def install() -> None:
     _install_gate(TokenResponse, "sts", _authorize_sts, _query_error("https://sts.amazonaws.com/doc/2011-06-15/"))
     _install_gate(IamResponse, "iam", _authorize_iam, _query_error("https://iam.amazonaws.com/doc/2010-05-08/"))
     _install_principal_validation()
+    _install_session_lifetimes()
+    _install_bodyless_signature_check()
     _install_fast_table_order()
     _install_fast_item_json()
     _install_lambda_logging_config()
@@ -755,6 +896,15 @@ def table_items(account: str, region: str, table: str) -> list[dict]:
     return [{k: _attr_json(v) for k, v in item.attrs.items()} for item in items]
 
 
+_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
+
+
+def _json_body(environ) -> dict:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    return json.loads(raw) if raw.strip() else {}
+
+
 class LocalApi:
     """WSGI middleware answering /_local/* before moto sees the request (never counted)."""
     def __init__(self, app):
@@ -769,7 +919,24 @@ class LocalApi:
             body = STATS.snapshot()
         elif path == "/_local/stats/reset" and method == "POST":
             STATS.reset()
+            SESSIONS.reset()
             body = {"status": "ok"}
+        elif path == "/_local/sts/sessions" and method == "GET":
+            body = SESSIONS.snapshot()
+        elif path == "/_local/sts/lifetime" and method == "POST":
+            seconds = _json_body(environ).get("seconds")
+            if seconds is not None and (type(seconds) is not int or seconds < 1):
+                status, body = 400, {"error": f"seconds: expected a positive integer or null, got {seconds!r}"}
+            else:
+                SESSIONS.lifetime = seconds
+                body = {"lifetime_seconds": seconds}
+        elif (m := re.fullmatch(r"/_local/lambda/(\d{12})/([a-z0-9-]+)/([\w-]+)/credentials", path)) and method == "POST":
+            try:
+                body = lambda_credentials(m[1], m[2], m[3], int(_json_body(environ).get("duration", 43200)))
+            except Rejected as r:
+                status, body = r.status, {"error": r.message}
+            except Exception as e:  # no such function
+                status, body = 404, {"error": f"{type(e).__name__}: {e}"}
         elif path == "/_local/denials" and method == "GET":
             body = list(STATS.denials)
         elif (m := re.fullmatch(r"/_local/dynamodb/(\d{12})/([a-z0-9-]+)/([\w.-]+)", path)) and method == "GET":
@@ -781,7 +948,7 @@ class LocalApi:
         else:
             status, body = 404, {"error": f"no local API route {method} {path}"}
         data = json.dumps(body).encode()
-        start_response(f"{status} {'OK' if status == 200 else 'Not Found'}",
+        start_response(f"{status} {_REASONS.get(status, 'Error')}",
                        [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
         return [data]
 
