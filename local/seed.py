@@ -1,35 +1,16 @@
-"""Seed the local emulator: tables and data in the main account, the IAM roles and policies that
-the project's Terraform rendered (rendered.json), Lambda-like credentials for the consumer's
-execution roles, then IAM enforcement on. Idempotent: the emulator is wiped first.
+"""The local tables and their data, in the main account: what the deployed roles read.
 
-Usage: python local/seed.py --endpoint http://127.0.0.1:5055 [--rendered .local/rendered.json]
-                            [--out .local/state.json]
-
+Only data: the IAM comes from `terraform apply` of the project's roots (local/deploy.py), which
+then calls `create_tables` as the main account's deployer. In real AWS these tables already exist
+(or terraform/modules/dynamodb-table creates one); here they hold every shape the tests need.
 Every value is deterministic (no clock, no randomness) so tests can derive expectations.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
-import sys
-import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import boto3
-from botocore.config import Config
-
-MAIN_ACCOUNT = "111111111111"
-CONSUMER_ACCOUNT = "222222222222"
-REGION = "us-east-1"
-EXTERNAL_ID = "local-demo-external-id"
-ADMIN_USER = "local-admin"
 BULK_ITEMS = 5000
-
-# Deterministic fake keys: the emulator checks signatures only for keys it issued itself.
-_BOOT_CREDENTIALS = {"aws_access_key_id": "AKIDLOCALSEED0000000", "aws_secret_access_key": "local-seed"}
 
 
 # ---- data -----------------------------------------------------------------------------------
@@ -103,6 +84,12 @@ def bulk_items() -> list[dict]:
              "payload": S(hashlib.sha256(f"bulk-{i}".encode()).hexdigest())} for i in range(BULK_ITEMS)]
 
 
+def ledger_items() -> list[dict]:
+    """The table the local role holds at the Full level."""
+    return [{"pk": S(f"entry#{i:04d}"), "amount": N(f"{i * 125}.50"), "account": S(f"acct-{i % 3}")}
+            for i in range(1, 6)]
+
+
 def audit_items() -> list[dict]:
     return [{"pk": S(f"audit#{i:04d}"), "event": S(e), "at": N(1700000000 + i)}
             for i, e in enumerate(["login", "export", "delete-request"], start=1)]
@@ -123,101 +110,16 @@ TABLES = {
     "bulk": dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
                  AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                                        {"AttributeName": "sk", "AttributeType": "N"}]),
+    "ledger": dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], AttributeDefinitions=_string_attrs("pk")),
     "audit": dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], AttributeDefinitions=_string_attrs("pk")),
 }
-TABLE_DATA = {"orders": orders_items, "customers": customers_items, "bulk": bulk_items, "audit": audit_items}
+TABLE_DATA = {"orders": orders_items, "customers": customers_items, "bulk": bulk_items, "ledger": ledger_items,
+              "audit": audit_items}
 
 
-# ---- plumbing -------------------------------------------------------------------------------
-
-def _http(endpoint: str, path: str, body: bytes | None = None, content_type="text/plain"):
-    req = urllib.request.Request(endpoint + path, data=body, method="POST" if body is not None else "GET",
-                                 headers={"Content-Type": content_type})
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read() or b"null")
-
-
-def wait_ready(endpoint: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            _http(endpoint, "/_local/stats")
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"seed: emulator at {endpoint} not ready after {timeout:.0f}s")
-            time.sleep(0.1)
-
-
-def set_auth(endpoint: str, enabled: bool) -> None:
-    """moto's switch: `0` = every request is authenticated and authorized, `inf` = none is."""
-    _http(endpoint, "/moto-api/reset-auth", b"0" if enabled else b"inf")
-
-
-def account_client(service: str, endpoint: str, account: str):
-    """A client acting in `account` with auth off (the x-moto-account-id header picks the account)."""
-    client = boto3.client(service, endpoint_url=endpoint, region_name=REGION, **_BOOT_CREDENTIALS,
-                          config=Config(retries={"max_attempts": 2}, max_pool_connections=8))
-
-    def add_header(request, **_):
-        request.headers["x-moto-account-id"] = account
-    client.meta.events.register("before-sign.*.*", add_header)
-    return client
-
-
-def load_rendered(path: Path) -> tuple[dict, dict]:
-    """rendered.json = `terraform output -json` of local/terraform: {name: {"value": ...}}."""
-    try:
-        doc = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise SystemExit(f"seed: {path} is missing; run scripts/render-local-iam.sh first")
-    try:
-        return doc["main_roles"]["value"], doc["consumer_roles"]["value"]
-    except (KeyError, TypeError):
-        raise SystemExit(f"seed: {path} has no main_roles/consumer_roles outputs")
-
-
-def _role_path(arn: str) -> str:
-    parts = arn.split(":", 5)[5].split("/")  # role/[path/]name
-    return "/" + "".join(p + "/" for p in parts[1:-1])
-
-
-def create_roles(endpoint: str, roles: dict, expected_account: str) -> dict[str, str]:
-    """Each role with its trust policy, each policy as a customer-managed policy attached to it
-    (what aws_iam_policy + aws_iam_role_policy_attachment create)."""
-    iam = account_client("iam", endpoint, expected_account)
-    arns = {}
-    for name, role in roles.items():
-        account = role["arn"].split(":")[4]
-        if account != expected_account or not role["arn"].endswith("/" + name):
-            raise SystemExit(f"seed: role {name}: ARN {role['arn']} is not a role named {name} in {expected_account}")
-        kwargs = {}
-        if role.get("max_session_duration"):
-            kwargs["MaxSessionDuration"] = int(role["max_session_duration"])
-        created = iam.create_role(RoleName=name, Path=_role_path(role["arn"]),
-                                  AssumeRolePolicyDocument=role["trust_policy"], **kwargs)["Role"]
-        if created["Arn"] != role["arn"]:
-            raise SystemExit(f"seed: role {name} got ARN {created['Arn']}, Terraform says {role['arn']}")
-        for policy_name, document in role.get("policies", {}).items():
-            policy_arn = iam.create_policy(PolicyName=policy_name, PolicyDocument=document)["Policy"]["Arn"]
-            iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
-        arns[name] = created["Arn"]
-    return arns
-
-
-def create_admin(endpoint: str, account: str) -> dict:
-    """An account administrator (IAM user, full access) for tests that need an operator identity."""
-    iam = account_client("iam", endpoint, account)
-    iam.create_user(UserName=ADMIN_USER)
-    iam.put_user_policy(UserName=ADMIN_USER, PolicyName="admin", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
-    key = iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
-    return {"arn": f"arn:aws:iam::{account}:user/{ADMIN_USER}", "access_key_id": key["AccessKeyId"],
-            "secret_access_key": key["SecretAccessKey"]}
-
-
-def create_tables(endpoint: str) -> dict[str, dict]:
-    ddb = account_client("dynamodb", endpoint, MAIN_ACCOUNT)
+def create_tables(ddb) -> dict[str, dict]:
+    """Every table with its data, through `ddb` (a DynamoDB client of the main account).
+    Returns {table: {arn, item_count}}."""
     out = {}
     for name, spec in TABLES.items():
         # Deletion protection (as the project's table module sets it) also keeps the allow/deny
@@ -235,62 +137,3 @@ def create_tables(endpoint: str) -> dict[str, dict]:
             list(pool.map(write, chunks))
         out[name] = {"arn": arn, "item_count": len(items)}
     return out
-
-
-def mint_lambda_credentials(endpoint: str, consumer_roles: dict) -> dict[str, dict]:
-    """What Lambda hands a function: temporary credentials of its execution role, session named
-    after the function (here: after the role)."""
-    sts = account_client("sts", endpoint, CONSUMER_ACCOUNT)
-    creds = {}
-    for name, role in consumer_roles.items():
-        c = sts.assume_role(RoleArn=role["arn"], RoleSessionName=name, DurationSeconds=43200)["Credentials"]
-        creds[name] = {"access_key_id": c["AccessKeyId"], "secret_access_key": c["SecretAccessKey"],
-                       "session_token": c["SessionToken"]}
-    return creds
-
-
-def seed(endpoint: str, rendered: Path) -> dict:
-    main_roles, consumer_roles = load_rendered(rendered)
-    wait_ready(endpoint)
-    set_auth(endpoint, False)
-    _http(endpoint, "/moto-api/reset", b"")
-    admins = {acct: create_admin(endpoint, acct) for acct in (MAIN_ACCOUNT, CONSUMER_ACCOUNT)}
-    # Consumer roles first: IAM rejects a trust policy that names a role which does not exist yet.
-    roles = create_roles(endpoint, consumer_roles, CONSUMER_ACCOUNT)
-    roles.update(create_roles(endpoint, main_roles, MAIN_ACCOUNT))
-    tables = create_tables(endpoint)
-    credentials = mint_lambda_credentials(endpoint, consumer_roles)
-    set_auth(endpoint, True)
-    # Smoke check with auth on: the minted credentials authenticate and name their session.
-    first = next(iter(credentials))
-    me = boto3.client("sts", endpoint_url=endpoint, region_name=REGION,
-                      aws_access_key_id=credentials[first]["access_key_id"],
-                      aws_secret_access_key=credentials[first]["secret_access_key"],
-                      aws_session_token=credentials[first]["session_token"]).get_caller_identity()
-    expected = f"arn:aws:sts::{CONSUMER_ACCOUNT}:assumed-role/{first}/{first}"
-    if me["Arn"] != expected:
-        raise SystemExit(f"seed: credentials of {first} identify as {me['Arn']}, expected {expected}")
-    _http(endpoint, "/_local/stats/reset", b"")
-    return {"endpoint": endpoint, "region": REGION,
-            "accounts": {"main": MAIN_ACCOUNT, "consumer": CONSUMER_ACCOUNT},
-            "external_id": EXTERNAL_ID, "roles": roles, "credentials": credentials,
-            "admins": admins, "tables": tables}
-
-
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--endpoint", required=True)
-    parser.add_argument("--rendered", type=Path, default=Path(".local/rendered.json"))
-    parser.add_argument("--out", type=Path, default=Path(".local/state.json"))
-    args = parser.parse_args(argv)
-    started = time.monotonic()
-    state = seed(args.endpoint.rstrip("/"), args.rendered)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(state, indent=2) + "\n")
-    counts = ", ".join(f"{t}={v['item_count']}" for t, v in state["tables"].items())
-    print(f"seed: {len(state['roles'])} roles, tables {counts}, in {time.monotonic() - started:.1f}s "
-          f"-> {args.out}", file=sys.stderr)
-
-
-if __name__ == "__main__":
-    main()

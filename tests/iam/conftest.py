@@ -1,4 +1,5 @@
-"""Fixtures of the IAM suite: one seeded strict emulator for the whole session."""
+"""Fixtures of the IAM suite: the shared ones (local/testing.py: one emulator holding the local
+deployment Terraform applied, for the whole session) and the access levels file."""
 import json
 import sys
 from pathlib import Path
@@ -9,17 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from local.testing import LocalAws  # noqa: E402
+from local.testing import aws  # noqa: E402,F401  (shared fixture)
 
 ACCESS_LEVELS_FILE = ROOT / "terraform" / "modules" / "conventions" / "access-levels.json"
-
-
-@pytest.fixture(scope="session")
-def aws():
-    with LocalAws() as emulator:
-        print(f"\nlocal AWS: start {emulator.timings['start']:.2f}s, seed {emulator.timings['seed']:.2f}s, "
-              f"log {emulator.log_path}")
-        yield emulator
 
 
 @pytest.fixture(scope="session")

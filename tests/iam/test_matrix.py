@@ -1,66 +1,70 @@
-"""Issue 3, verification 3: the allow/deny matrix of the Terraform-rendered roles, run against the
-strict emulator seeded with exactly those documents.
+"""The allow/deny matrix of the IAM that Terraform applied (terraform/main-account with
+envs/local.tfvars), run against the strict emulator holding it.
 
-Each access level (role local-matrix-<level>, granted table `orders` at that level) x each
-operation x {granted table, another table}. The expectation is AWS's semantics derived from
-access-levels.json alone: allowed iff the table is the granted one and the operation's IAM action
-is in the level's list. "Allowed" means the call was not refused with AccessDeniedException (a
-ResourceInUse or Validation error comes after authorization, so it counts as authorized)."""
+The local cross-account role holds one policy per table, each at one access level, and `audit`
+is granted nothing. Each operation x each of those tables is called with a session of that role.
+The expectation is AWS's semantics, derived from the emulator's IAM and access-levels.json alone:
+a table's level is read back from the policy attached to the role for it (its actions must be
+exactly one level's list), and a call is allowed iff the operation's IAM action is in that level.
+"Allowed" means the call was not refused with AccessDeniedException (a ResourceInUse or
+Validation error comes after authorization, so it counts as authorized)."""
 import fnmatch
+import json
 
 import pytest
 from botocore.exceptions import ClientError
 
-LEVEL_ROLES = {"Read": "local-matrix-read", "ReadWriteUpdate": "local-matrix-readwriteupdate",
-               "Full": "local-matrix-full"}
-GRANTED, OTHER = "orders", "customers"
-MAIN = "111111111111"
+from local import seed
+from local.testing import ACCOUNT_TRUST_ROLE, DEMO_ROLE, EXECUTION_ROLE, MAIN_ACCOUNT, NO_ASSUME_ROLE, UNTRUSTED_ROLE
 
-# Existing keys of the seeded data; writes go to keys of their own so no cell disturbs another.
-EXISTING_KEY = {"orders": {"pk": {"S": "customer#001"}, "sk": {"S": "order#0001"}},
-                "customers": {"pk": {"S": "customer#001"}}}
+# Seeded tables the matrix calls; which level (if any) each is granted is read from IAM.
+MATRIX_TABLES = ("orders", "customers", "ledger", "audit")
+LEVELS = ("Read", "ReadWriteUpdate", "Full")
 
 
-def matrix_key(table: str, level: str, op: str) -> dict:
-    key = {"pk": {"S": f"matrix#{level}#{op}"}}
-    return {**key, "sk": {"S": "cell"}} if table == "orders" else key
+def key_names(table: str) -> list[str]:
+    return [k["AttributeName"] for k in seed.TABLES[table]["KeySchema"]]
+
+
+def matrix_key(table: str, op: str) -> dict:
+    """A key of the matrix's own per operation, so no write disturbs another cell or the data."""
+    key = {"pk": {"S": f"matrix#{op}"}}
+    if "sk" in key_names(table):
+        sk_type = next(a["AttributeType"] for a in seed.TABLES[table]["AttributeDefinitions"] if a["AttributeName"] == "sk")
+        key["sk"] = {sk_type: "1" if sk_type == "N" else "cell"}
+    return key
 
 
 def table_spec(table: str) -> dict:
-    if table == "orders":
-        return {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
-                                         {"AttributeName": "sk", "AttributeType": "S"}]}
-    return {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}
+    names = key_names(table)
+    return {"KeySchema": seed.TABLES[table]["KeySchema"],
+            "AttributeDefinitions": [a for a in seed.TABLES[table]["AttributeDefinitions"] if a["AttributeName"] in names]}
 
 
-# operation -> (IAM action, resource suffix after the table ARN, call(client, table, level))
+# operation -> (IAM action, resource suffix after the table ARN, call(client, table, existing key))
 OPERATIONS = {
-    "GetItem": ("dynamodb:GetItem", "", lambda c, t, lv: c.get_item(TableName=t, Key=EXISTING_KEY[t])),
-    "BatchGetItem": ("dynamodb:BatchGetItem", "", lambda c, t, lv: c.batch_get_item(
-        RequestItems={t: {"Keys": [EXISTING_KEY[t]]}})),
-    "Query": ("dynamodb:Query", "", lambda c, t, lv: c.query(
-        TableName=t, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": EXISTING_KEY[t]["pk"]})),
-    "QueryIndex": ("dynamodb:Query", "/index/by_status", lambda c, t, lv: c.query(
+    "GetItem": ("dynamodb:GetItem", "", lambda c, t, k: c.get_item(TableName=t, Key=k)),
+    "BatchGetItem": ("dynamodb:BatchGetItem", "", lambda c, t, k: c.batch_get_item(RequestItems={t: {"Keys": [k]}})),
+    "Query": ("dynamodb:Query", "", lambda c, t, k: c.query(
+        TableName=t, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": k["pk"]})),
+    "QueryIndex": ("dynamodb:Query", "/index/by_status", lambda c, t, k: c.query(
         TableName=t, IndexName="by_status", KeyConditionExpression="#s = :s",
         ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": {"S": "SHIPPED"}})),
-    "Scan": ("dynamodb:Scan", "", lambda c, t, lv: c.scan(TableName=t, Limit=5)),
-    "DescribeTable": ("dynamodb:DescribeTable", "", lambda c, t, lv: c.describe_table(TableName=t)),
-    "PutItem": ("dynamodb:PutItem", "", lambda c, t, lv: c.put_item(
-        TableName=t, Item={**matrix_key(t, lv, "put"), "v": {"N": "1"}})),
-    "UpdateItem": ("dynamodb:UpdateItem", "", lambda c, t, lv: c.update_item(
-        TableName=t, Key=matrix_key(t, lv, "update"), UpdateExpression="SET v = :v",
+    "Scan": ("dynamodb:Scan", "", lambda c, t, k: c.scan(TableName=t, Limit=5)),
+    "DescribeTable": ("dynamodb:DescribeTable", "", lambda c, t, k: c.describe_table(TableName=t)),
+    "PutItem": ("dynamodb:PutItem", "", lambda c, t, k: c.put_item(
+        TableName=t, Item={**matrix_key(t, "put"), "v": {"N": "1"}})),
+    "UpdateItem": ("dynamodb:UpdateItem", "", lambda c, t, k: c.update_item(
+        TableName=t, Key=matrix_key(t, "update"), UpdateExpression="SET v = :v",
         ExpressionAttributeValues={":v": {"N": "2"}})),
-    "DeleteItem": ("dynamodb:DeleteItem", "", lambda c, t, lv: c.delete_item(
-        TableName=t, Key=matrix_key(t, lv, "absent"))),
-    "BatchWriteItem": ("dynamodb:BatchWriteItem", "", lambda c, t, lv: c.batch_write_item(
-        RequestItems={t: [{"PutRequest": {"Item": matrix_key(t, lv, "batch")}}]})),
+    "DeleteItem": ("dynamodb:DeleteItem", "", lambda c, t, k: c.delete_item(TableName=t, Key=matrix_key(t, "absent"))),
+    "BatchWriteItem": ("dynamodb:BatchWriteItem", "", lambda c, t, k: c.batch_write_item(
+        RequestItems={t: [{"PutRequest": {"Item": matrix_key(t, "batch")}}]})),
     # The seeded tables have deletion protection: an authorized DeleteTable gets a
     # ValidationException, so the matrix never destroys the table the other cells use.
-    "DeleteTable": ("dynamodb:DeleteTable", "", lambda c, t, lv: c.delete_table(TableName=t)),
+    "DeleteTable": ("dynamodb:DeleteTable", "", lambda c, t, k: c.delete_table(TableName=t)),
     # The table exists: an authorized CreateTable gets ResourceInUseException.
-    "CreateTable": ("dynamodb:CreateTable", "", lambda c, t, lv: c.create_table(
+    "CreateTable": ("dynamodb:CreateTable", "", lambda c, t, k: c.create_table(
         TableName=t, BillingMode="PAY_PER_REQUEST", **table_spec(t))),
 }
 AUTHORIZED_ERRORS = {"ResourceInUseException", "ValidationException", "ResourceNotFoundException"}
@@ -71,38 +75,77 @@ def action_in_level(action: str, level_actions: list[str]) -> bool:
     return any(fnmatch.fnmatchcase(action.lower(), p.lower()) for p in level_actions)
 
 
-CELLS = [pytest.param(level, op, table, id=f"{level}-{op}-{'granted' if table == GRANTED else 'other'}")
-         for level in LEVEL_ROLES for op in OPERATIONS for table in (GRANTED, OTHER)]
+@pytest.fixture(scope="module")
+def applied_grants(aws) -> dict[str, list[str]]:
+    """{table: actions} of the role as IAM holds it: every policy Terraform attached, read back."""
+    iam = aws.client("iam", account=MAIN_ACCOUNT)
+    grants: dict[str, list[str]] = {}
+    attached = iam.list_attached_role_policies(RoleName=DEMO_ROLE)["AttachedPolicies"]
+    assert attached and not iam.list_role_policies(RoleName=DEMO_ROLE)["PolicyNames"]
+    for p in attached:
+        version = iam.get_policy(PolicyArn=p["PolicyArn"])["Policy"]["DefaultVersionId"]
+        doc = iam.get_policy_version(PolicyArn=p["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
+        doc = json.loads(doc) if isinstance(doc, str) else doc
+        for stmt in doc["Statement"]:
+            assert stmt["Effect"] == "Allow"
+            tables = {r.split(":table/")[1].split("/")[0] for r in stmt["Resource"]}
+            assert len(tables) == 1, stmt   # one policy per table
+            table = tables.pop()
+            arn = f"arn:aws:dynamodb:us-east-1:{MAIN_ACCOUNT}:table/{table}"
+            assert sorted(stmt["Resource"]) == [arn, f"{arn}/index/*"], stmt
+            grants.setdefault(table, []).extend(stmt["Action"])
+    return grants
 
 
-@pytest.mark.parametrize("level, op, table", CELLS)
-def test_cell(aws, access_levels, level, op, table):
+@pytest.fixture(scope="module")
+def table_levels(applied_grants, access_levels) -> dict[str, str | None]:
+    """{table: access level or None} of every matrix table, from the applied policies."""
+    levels = {}
+    for table in MATRIX_TABLES:
+        actions = sorted(applied_grants.get(table, []))
+        matching = [lv for lv in LEVELS if sorted(access_levels[lv]) == actions]
+        assert actions == [] or len(matching) == 1, f"{table}: applied actions {actions} are no single access level"
+        levels[table] = matching[0] if matching else None
+    return levels
+
+
+def test_matrix_covers_every_level_and_an_ungranted_table(table_levels):
+    assert sorted(v for v in table_levels.values() if v) == sorted(LEVELS), table_levels
+    assert None in table_levels.values(), table_levels
+
+
+CELLS = [pytest.param(op, table, id=f"{table}-{op}") for table in MATRIX_TABLES for op in OPERATIONS]
+
+
+@pytest.mark.parametrize("op, table", CELLS)
+def test_cell(aws, access_levels, table_levels, op, table):
     action, suffix, call = OPERATIONS[op]
-    expected_allowed = table == GRANTED and action_in_level(action, access_levels[level])
-    role = LEVEL_ROLES[level]
-    client = aws.client("dynamodb", as_role=role)
+    level = table_levels[table]
+    expected_allowed = level is not None and action_in_level(action, access_levels[level])
+    client = aws.client("dynamodb", as_role=DEMO_ROLE)
+    existing = {k: v for k, v in aws.data(table)[0].items() if k in key_names(table)}
     try:
-        call(client, table, level)
+        call(client, table, existing)
         outcome = "allowed"
     except ClientError as e:
         code, message = e.response["Error"]["Code"], e.response["Error"]["Message"]
         if code == "AccessDeniedException":
             outcome = "denied"
             # AWS names who, what and on which resource.
-            resource = f"arn:aws:dynamodb:us-east-1:{MAIN}:table/{table}{suffix}"
-            assert f":assumed-role/{role}/" in message and f"perform: {action} " in message, message
+            resource = f"arn:aws:dynamodb:us-east-1:{MAIN_ACCOUNT}:table/{table}{suffix}"
+            assert f":assumed-role/{DEMO_ROLE}/" in message and f"perform: {action} " in message, message
             assert f"on resource: {resource} " in message, message
         elif code in AUTHORIZED_ERRORS:
             outcome = "allowed"
         else:
             pytest.fail(f"unexpected {code}: {message}")
-    assert outcome == ("allowed" if expected_allowed else "denied")
+    assert outcome == ("allowed" if expected_allowed else "denied"), (table, level, op)
 
 
 def test_matrix_is_not_degenerate(access_levels):
-    """Every level must both allow and deny something on the granted table, or the matrix would
-    be blind to one direction of error."""
-    for level in LEVEL_ROLES:
+    """Every level must both allow and deny something on its table, or the matrix would be blind
+    to one direction of error."""
+    for level in LEVELS:
         allowed = {op for op, (action, _, _) in OPERATIONS.items() if action_in_level(action, access_levels[level])}
         assert allowed and allowed != set(OPERATIONS) or level == "Full", (level, allowed)
     assert all(action_in_level(a, access_levels["Full"]) for a, _, _ in OPERATIONS.values())
@@ -110,29 +153,32 @@ def test_matrix_is_not_degenerate(access_levels):
 
 # ---- trust cases ----------------------------------------------------------------------------
 
-DEMO = "local-ddb_cross_acc_access_role-222222222222"
+DEMO = DEMO_ROLE
+DEPLOYED = "the deployed ExternalId"
 NO_IDENTITY_POLICY = "because no identity-based policy allows the sts:AssumeRole action"
 
 
 def assume_error(aws, role, via, external_id):
     try:
-        aws.assume(role, via=via, external_id=external_id)
+        aws.assume(role, via=via, external_id=aws.external_id if external_id is DEPLOYED else external_id)
     except ClientError as e:
         return e.response["Error"]
     return None
 
 
 def test_trust_right_principal_can_assume_and_read(aws):
-    creds = aws.assume(DEMO, via="local-consumer-fn")
+    creds = aws.assume(DEMO, via=EXECUTION_ROLE)
     session = aws._client("dynamodb", creds)
     assert session.scan(TableName="orders", Limit=1)["Items"]
 
 
 @pytest.mark.parametrize("via, external_id, reason", [
-    pytest.param("local-consumer-other", "local-demo-external-id", "trust", id="another-principal"),
-    pytest.param("local-consumer-fn", None, "trust", id="missing-external-id"),
-    pytest.param("local-consumer-fn", "wrong-external-id", "trust", id="wrong-external-id"),
-    pytest.param("local-consumer-noassume", "local-demo-external-id", "identity", id="trusted-without-sts-assumerole"),
+    # TEST-ONLY role (local/testing.py): allowed by its own policy, not named by the trust policy.
+    pytest.param(UNTRUSTED_ROLE, DEPLOYED, "trust", id="another-principal"),
+    pytest.param(EXECUTION_ROLE, None, "trust", id="missing-external-id"),
+    pytest.param(EXECUTION_ROLE, "wrong-external-id", "trust", id="wrong-external-id"),
+    # TEST-ONLY role: no identity policy, so its own account refuses before any trust policy counts.
+    pytest.param(NO_ASSUME_ROLE, DEPLOYED, "identity", id="without-sts-assumerole"),
 ])
 def test_trust_denied(aws, via, external_id, reason):
     error = assume_error(aws, DEMO, via, external_id)
@@ -143,17 +189,17 @@ def test_trust_denied(aws, via, external_id, reason):
 
 
 def test_account_trust_with_matching_principal_arn(aws):
-    """The session ARN (assumed-role/local-consumer-fn/...) is not the condition value: the
+    """The session ARN (assumed-role/<execution role>/...) is not the condition value: the
     aws:PrincipalArn condition must be evaluated against the caller's ROLE ARN."""
-    creds = aws.assume("local-account-trust", via="local-consumer-fn")
+    creds = aws.assume(ACCOUNT_TRUST_ROLE, via=EXECUTION_ROLE)
     assert aws._client("dynamodb", creds).get_item(
         TableName="orders", Key={"pk": {"S": "customer#001"}, "sk": {"S": "order#0001"}})["Item"]
 
 
 @pytest.fixture(scope="module")
 def probe_credentials(aws):
-    """Another consumer-account role that IS allowed sts:AssumeRole on every role by its own
-    identity policy, so a refusal can only come from the main role's trust policy."""
+    """TEST-ONLY: another consumer-account role that IS allowed sts:AssumeRole on every role by its
+    own identity policy, so a refusal can only come from the main role's trust policy."""
     iam = aws.client("iam", account="222222222222")
     iam.create_role(RoleName="local-test-probe", AssumeRolePolicyDocument=(
         '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",'
@@ -170,8 +216,8 @@ def probe_credentials(aws):
 def test_account_trust_with_another_principal_is_denied(aws, probe_credentials):
     sts = aws._client("sts", probe_credentials)
     with pytest.raises(ClientError) as denied:
-        sts.assume_role(RoleArn=aws.role_arn("local-account-trust"), RoleSessionName="probe",
-                        ExternalId="local-demo-external-id")
+        sts.assume_role(RoleArn=aws.role_arn(ACCOUNT_TRUST_ROLE), RoleSessionName="probe",
+                        ExternalId=aws.external_id)
     error = denied.value.response["Error"]
     assert error["Code"] == "AccessDenied"
     assert NO_IDENTITY_POLICY not in error["Message"]  # identity allowed: the trust condition refused

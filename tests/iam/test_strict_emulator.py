@@ -11,6 +11,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
+from local.testing import ACCOUNT_TRUST_ROLE, DEMO_ROLE, UNTRUSTED_ROLE
+
 MAIN, CONSUMER = "111111111111", "222222222222"
 ORDERS_KEY = {"pk": {"S": "customer#001"}, "sk": {"S": "order#0001"}}
 
@@ -25,7 +27,7 @@ def code_of(call):
 
 def test_policy_resource_scopes_access_to_the_granted_table(aws):
     """Vanilla moto ignores Resource: a table-scoped Allow matches nothing, so it denied both."""
-    read = aws.client("dynamodb", as_role="local-matrix-read")
+    read = aws.client("dynamodb", as_role=ACCOUNT_TRUST_ROLE)   # granted `orders` alone
     assert code_of(lambda: read.get_item(TableName="orders", Key=ORDERS_KEY)) == "OK"
     assert code_of(lambda: read.get_item(TableName="customers", Key={"pk": {"S": "customer#001"}})) == "AccessDeniedException"
     assert code_of(lambda: read.scan(TableName="audit")) == "AccessDeniedException"
@@ -33,7 +35,8 @@ def test_policy_resource_scopes_access_to_the_granted_table(aws):
 
 @pytest.fixture(scope="module")
 def table_only_session(aws):
-    """A main-account role whose policy names the table ARN but not table/orders/index/*."""
+    """TEST-ONLY: a main-account role whose policy names the table ARN but not table/orders/index/*
+    (the applied roots always grant index/* too)."""
     iam = aws.client("iam", account=MAIN)
     admin_arn = aws.state["admins"][MAIN]["arn"]
     iam.create_role(RoleName="local-test-table-only", AssumeRolePolicyDocument=json.dumps({
@@ -60,7 +63,7 @@ def test_query_on_an_index_needs_the_index_arn(aws, table_only_session):
 
 def test_batch_get_is_authorized_per_table(aws):
     """One table without permission in RequestItems denies the whole BatchGetItem, naming it."""
-    read = aws.client("dynamodb", as_role="local-matrix-read")
+    read = aws.client("dynamodb", as_role=ACCOUNT_TRUST_ROLE)
     with pytest.raises(ClientError) as denied:
         read.batch_get_item(RequestItems={"orders": {"Keys": [ORDERS_KEY]},
                                           "audit": {"Keys": [{"pk": {"S": "audit#0001"}}]}})
@@ -95,7 +98,7 @@ def test_trust_policy_naming_a_missing_role_is_rejected(aws):
 def test_role_chaining_is_limited_to_one_hour(aws):
     """From Lambda (a role session) AssumeRole is role chaining: DurationSeconds > 3600 fails."""
     with pytest.raises(ClientError) as refused:
-        aws.assume("local-matrix-read", DurationSeconds=7200)
+        aws.assume(ACCOUNT_TRUST_ROLE, DurationSeconds=7200)
     assert refused.value.response["Error"]["Code"] == "ValidationError"
     assert "role chaining" in refused.value.response["Error"]["Message"]
 
@@ -115,7 +118,7 @@ def _raw(aws, service, creds, body, headers):
 
 def test_dynamodb_denial_has_the_dynamodb_json_shape(aws):
     """Vanilla moto answers an XML 403 the AWS SDK for Rust reports with code() == None."""
-    creds = aws.credentials("local-matrix-read")
+    creds = aws.credentials(ACCOUNT_TRUST_ROLE)
     status, headers, body = _raw(aws, "dynamodb", creds, json.dumps({"TableName": "orders", "Item": ORDERS_KEY}),
                                  {"Content-Type": "application/x-amz-json-1.0",
                                   "X-Amz-Target": "DynamoDB_20120810.PutItem"})
@@ -126,10 +129,10 @@ def test_dynamodb_denial_has_the_dynamodb_json_shape(aws):
 
 
 def test_sts_denial_has_the_aws_query_shape(aws):
-    creds = aws.credentials("local-consumer-other")
+    creds = aws.credentials(UNTRUSTED_ROLE)
     body = urllib.parse.urlencode({"Action": "AssumeRole", "Version": "2011-06-15",
-                                   "RoleArn": aws.role_arn("local-ddb_cross_acc_access_role-222222222222"),
-                                   "RoleSessionName": "raw", "ExternalId": "local-demo-external-id"})
+                                   "RoleArn": aws.role_arn(DEMO_ROLE),
+                                   "RoleSessionName": "raw", "ExternalId": aws.external_id})
     status, _, text = _raw(aws, "sts", creds, body, {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 403
     assert "<ErrorResponse" in text and "<Error><Type>Sender</Type><Code>AccessDenied</Code>" in text
@@ -156,7 +159,7 @@ def test_parallel_scan_segments_return_every_item_exactly_once(aws):
     """moto 5.2.5 honours Segment/TotalSegments; paging inside 4 segments covers the table once."""
     expected = sorted(item["pk"]["S"] for item in aws.data("bulk"))
     assert len(expected) == aws.state["tables"]["bulk"]["item_count"] == 5000
-    client = aws.client("dynamodb", as_role="local-ddb_cross_acc_access_role-222222222222")
+    client = aws.client("dynamodb", as_role=DEMO_ROLE)
     per_segment = [_scan_keys(client, Segment=s, TotalSegments=4) for s in range(4)]
     assert all(per_segment), "every segment should hold some of 5,000 distinct partition keys"
     assert sorted(k for seg in per_segment for k in seg) == expected
@@ -165,7 +168,7 @@ def test_parallel_scan_segments_return_every_item_exactly_once(aws):
 
 def test_stats_count_requests_by_action(aws):
     aws.reset_stats()
-    read = aws.assume("local-matrix-read")                      # 1 sts:AssumeRole
+    read = aws.assume(ACCOUNT_TRUST_ROLE)                       # 1 sts:AssumeRole
     client = aws._client("dynamodb", read)
     for _ in range(3):
         client.scan(TableName="orders", Limit=1)                # 3 dynamodb:Scan
@@ -184,3 +187,69 @@ def test_data_returns_the_seeded_types_exactly(aws):
     assert numbers["exp_negative"] == {"N": "-2.5E-100"}
     assert items["types#binary"]["bin"] == {"B": "AAECf4D+/2JpbmFyeQ=="}  # bytes 0,1,2,127,128,254,255 + "binary"
     assert items["types#scalars"]["empty_string"] == {"S": ""}
+
+
+# ---- session expiry and the lifetime knob --------------------------------------------------
+
+@pytest.fixture
+def short_sessions(aws):
+    """The emulator's test knob: STS sessions last 2 s whatever DurationSeconds asks; reset after."""
+    aws.set_session_lifetime(2)
+    yield 2
+    aws.set_session_lifetime(None)
+
+
+def _wait_past(expiration: float):
+    import time
+    time.sleep(max(0.0, expiration - time.time()) + 0.2)
+
+
+def test_an_expired_session_is_refused_everywhere(aws, short_sessions):
+    """Vanilla moto accepts a session forever; AWS refuses it after its Expiration."""
+    import time
+    aws.reset_stats()
+    asked = time.time()
+    creds = aws.assume(DEMO_ROLE, DurationSeconds=3600)
+    session, = aws.sessions()["sessions"]
+    # The knob wins over DurationSeconds, and the Expiration AssumeRole returned says so.
+    assert session["role_arn"] == aws.role_arn(DEMO_ROLE) and session["via"] == "sts:AssumeRole"
+    assert asked <= session["issued"] and abs(session["expiration"] - session["issued"] - short_sessions) < 0.1
+    ddb, sts = aws._client("dynamodb", creds), aws._client("sts", creds)
+    assert code_of(lambda: ddb.scan(TableName="orders", Limit=1)) == "OK"
+    _wait_past(session["expiration"])
+    assert code_of(lambda: ddb.scan(TableName="orders", Limit=1)) == "ExpiredTokenException"
+    assert code_of(sts.get_caller_identity) == "ExpiredToken"
+    assert aws.sessions()["expired_refusals"] == 2
+
+
+def test_lambda_credentials_are_the_execution_roles_and_not_shortened(aws, short_sessions):
+    """What Lambda hands the deployed function: its execution role (trusting lambda.amazonaws.com),
+    a session named after the function, the asked duration even while the knob is set."""
+    import time
+    from local import deploy
+    fn = aws.state["function"]
+    url = f"/_local/lambda/{CONSUMER}/us-east-1/{fn['name']}/credentials"
+    c = deploy.local_api(aws.endpoint, url, {"duration": 3})
+    assert c["RoleArn"] == fn["role_arn"] and 2.5 < c["Expiration"] - time.time() <= 3
+    sts = aws._client("sts", {"access_key_id": c["AccessKeyId"], "secret_access_key": c["SecretAccessKey"],
+                              "session_token": c["SessionToken"]})
+    assert sts.get_caller_identity()["Arn"] == (f"arn:aws:sts::{CONSUMER}:assumed-role/"
+                                                f"{fn['role_arn'].rsplit('/', 1)[1]}/{fn['name']}")
+    _wait_past(c["Expiration"])
+    assert code_of(sts.get_caller_identity) == "ExpiredToken"
+
+
+def test_lambda_credentials_need_a_role_that_trusts_lambda(aws):
+    """A function whose role does not trust lambda.amazonaws.com gets no credentials (Lambda itself
+    refuses to create it; the emulator's moto does not, so the check is here)."""
+    from local import deploy
+    lam = aws.client("lambda", account=CONSUMER)
+    iam = aws.client("iam", account=CONSUMER)
+    arn = iam.create_role(RoleName="local-test-not-lambda", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "ec2.amazonaws.com"}}]}))["Role"]["Arn"]
+    lam.create_function(FunctionName="local-test-not-lambda", Role=arn, Runtime="provided.al2023", Handler="bootstrap",
+                        Code={"ZipFile": deploy.LAMBDA_ZIP.read_bytes()})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        deploy.local_api(aws.endpoint, f"/_local/lambda/{CONSUMER}/us-east-1/local-test-not-lambda/credentials", {})
+    assert refused.value.code == 403 and "lambda.amazonaws.com" in refused.value.read().decode()

@@ -1,5 +1,6 @@
 """Fixtures of the integration suite: the real function binary, run under the local Lambda Runtime
-API (local/runtime_api.py), against one seeded strict emulator (local/testing.py) per session.
+API (local/runtime_api.py) with the environment and execution role Terraform deployed, against one
+emulator holding the local deployment per session. The shared fixtures live in local/testing.py.
 
 The binary defaults to target/debug/ddb-cross-account-reader; DDB_READER_BIN points elsewhere
 (e.g. a release build). The emulator is started lazily, so test_runtime_api.py runs without it.
@@ -14,70 +15,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 pytest.register_assert_rewrite("oracle")
-from oracle import DEMO_ROLE  # noqa: E402
+from local.testing import aws, binary, fn, start_function  # noqa: E402,F401  (shared fixtures)
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: reads the whole 5,000-item table several times, or moves megabytes")
-
-
-@pytest.fixture(scope="session")
-def binary() -> str:
-    from local.testing import function_binary
-    try:
-        return function_binary()
-    except FileNotFoundError as e:
-        pytest.fail(str(e))
-
-
-@pytest.fixture(scope="session")
-def aws():
-    from local.testing import LocalAws
-    with LocalAws() as emulator:
-        print(f"\nlocal AWS: start {emulator.timings['start']:.2f}s, seed {emulator.timings['seed']:.2f}s, "
-              f"log {emulator.log_path}")
-        yield emulator
-
-
-def function_env(aws, execution_role: str = "local-consumer-fn", **overrides) -> dict:
-    """The function's environment as deployed locally; an override of None removes the variable."""
-    from local.testing import EXTERNAL_ID
-    env = aws.function_env(execution_role)
-    env.update(ROLE_ARN=aws.role_arn(DEMO_ROLE), EXTERNAL_ID=EXTERNAL_ID, DEFAULT_TABLE="orders",
-               AWS_LAMBDA_LOG_LEVEL="info")
-    for k, v in overrides.items():
-        if v is None:
-            env.pop(k, None)
-        else:
-            env[k] = str(v)
-    return env
-
-
-@pytest.fixture(scope="session")
-def fn(aws, binary):
-    """The warm function every test shares (consumer role local-consumer-fn, demo role, orders)."""
-    from local.runtime_api import Function
-    f = Function(binary, function_env(aws)).start()
-    print(f"\nfunction init {f.init_ms:.1f} ms")
-    yield f
-    f.stop()
-
-
-@pytest.fixture
-def start_function(aws, binary):
-    """Factory for extra function processes with other credentials or configuration; all stopped
-    at the end of the test. start_function(execution_role=..., wait=..., deadline_header=..., VAR=value|None, ...)."""
-    from local.runtime_api import Function
-    started = []
-
-    def start(execution_role: str = "local-consumer-fn", wait: bool = True, deadline_header=None, **env):
-        f = Function(binary, function_env(aws, execution_role, **env), deadline_header=deadline_header)
-        started.append(f)
-        return f.start(wait=wait)
-
-    yield start
-    for f in started:
-        f.stop()
 
 
 def assert_still_serves(f, aws):

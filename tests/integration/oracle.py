@@ -16,8 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
-# The local scenario's cross-account role ({env}-ddb_cross_acc_access_role-{consumer account}).
-DEMO_ROLE = "local-ddb_cross_acc_access_role-222222222222"
+# The local deployment's cross-account role, named by terraform/modules/conventions/naming.json.
+from local.testing import DEMO_ROLE  # noqa: E402,F401
 
 
 def load_event(name: str) -> dict:

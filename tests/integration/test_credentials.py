@@ -4,6 +4,7 @@ ENVIRONMENT, the session name, and logs that carry the request fields but never 
 """
 import pytest
 
+from local.deploy import naming
 from oracle import DEMO_ROLE, assert_same_items, load_event
 
 WARM_INVOCATIONS = 60
@@ -27,10 +28,12 @@ def test_role_arn_derived_from_main_account_and_environment(start_function, aws)
     """No ROLE_ARN, no CONSUMER_ACCOUNT_ID: the consumer account comes from GetCallerIdentity and the
     name follows {env}-ddb_cross_acc_access_role-{consumer}; with CONSUMER_ACCOUNT_ID that call is skipped."""
     main, consumer = aws.state["accounts"]["main"], aws.state["accounts"]["consumer"]
-    assert aws.role_arn(DEMO_ROLE) == f"arn:aws:iam::{main}:role/local-ddb_cross_acc_access_role-{consumer}"
+    environment = aws.state["environment"]
+    role_name = naming()["cross_account_role_name"].format(environment=environment, consumer_account_id=consumer)
+    assert aws.role_arn(DEMO_ROLE) == f"arn:aws:iam::{main}:role/{role_name}"
     for consumer_env, identity_calls in ((None, 1), (consumer, 0)):
         aws.reset_stats()
-        f = start_function(ROLE_ARN=None, MAIN_ACCOUNT_ID=main, ENVIRONMENT="local", CONSUMER_ACCOUNT_ID=consumer_env)
+        f = start_function(ROLE_ARN=None, MAIN_ACCOUNT_ID=main, ENVIRONMENT=environment, CONSUMER_ACCOUNT_ID=consumer_env)
         r = f.invoke({"op": "scan", "table": "customers"})
         assert r["ok"], r
         assert_same_items(r["payload"]["items"], aws.data("customers"))
@@ -79,7 +82,7 @@ def test_logs_never_contain_credentials(fn, aws):
     # Exercise the error paths too (they format SDK errors), then search every line for secrets.
     fn.invoke({"op": "scan", "table": "audit"})
     fn.invoke({"op": "nope"})
-    creds = aws.state["credentials"]["local-consumer-fn"]
+    creds = aws.execution_credentials()
     text = fn.text()
     for name in ("secret_access_key", "session_token"):
         assert creds[name] not in text, f"{name} leaked into the logs"

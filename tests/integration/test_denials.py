@@ -9,6 +9,7 @@ tests/iam/test_matrix.py.
 import pytest
 from botocore.exceptions import ClientError
 
+from local.testing import ACCOUNT_TRUST_ROLE, EXECUTION_ROLE, NO_ASSUME_ROLE, UNTRUSTED_ROLE
 from oracle import DEMO_ROLE, assert_same_items
 
 UNGRANTED = "audit"   # a table of the main account the demo role is not granted
@@ -20,7 +21,7 @@ def denial_for(aws, action: str, resource_part: str) -> dict:
     return matches[-1]
 
 
-@pytest.mark.parametrize("role", [DEMO_ROLE, "local-matrix-read"])
+@pytest.mark.parametrize("role", [DEMO_ROLE, ACCOUNT_TRUST_ROLE])
 def test_read_level_role_cannot_put_item(aws, role):
     ddb = aws.client("dynamodb", as_role=role)
     key = {"pk": {"S": "customer#001"}, "sk": {"S": "order#0001"}}
@@ -69,14 +70,15 @@ def test_missing_table_is_named(fn, aws, still_serves, request_):
 
 
 def test_role_granted_table_a_only(start_function, aws, still_serves):
-    """local-matrix-read is granted `orders` alone: orders reads, customers is denied."""
-    f = start_function(ROLE_ARN=aws.role_arn("local-matrix-read"))
+    """The account-trust role (envs/local-account-trust.tfvars) is granted `orders` alone: orders
+    reads, customers is denied."""
+    f = start_function(ROLE_ARN=aws.role_arn(ACCOUNT_TRUST_ROLE))
     r = f.invoke({"op": "scan", "table": "orders"})
     assert r["ok"], r
     assert_same_items(r["payload"]["items"], aws.data("orders"))
     r = f.invoke({"op": "get", "table": "customers", "key": {"pk": "customer#001"}})
     assert not r["ok"] and r["error_type"] == "AccessDenied", r
-    for part in (aws.role_arn("local-matrix-read"), "dynamodb:GetItem", "customers"):
+    for part in (aws.role_arn(ACCOUNT_TRUST_ROLE), "dynamodb:GetItem", "customers"):
         assert part in r["error_message"]
     still_serves(f)
 
@@ -96,7 +98,7 @@ def test_external_id_missing_or_wrong_cannot_assume(start_function, aws, externa
     aws.reset_stats()
     f = start_function(EXTERNAL_ID=external_id)   # init still succeeds (the warm-up only logs)
     denial = assert_assume_role_fails(f, aws, aws.role_arn(DEMO_ROLE))
-    assert "assumed-role/local-consumer-fn/" in denial["principal"]
+    assert f"assumed-role/{EXECUTION_ROLE}/" in denial["principal"]
     assert denial["reason"] == "", denial   # the trust policy (its ExternalId condition) refused, not IAM
     # And the right ExternalId from the same execution role works: the difference is the ExternalId.
     ok = start_function()
@@ -104,8 +106,8 @@ def test_external_id_missing_or_wrong_cannot_assume(start_function, aws, externa
 
 
 @pytest.mark.parametrize("execution_role, refused_by", [
-    ("local-consumer-noassume", "identity"),   # its own policy lacks sts:AssumeRole
-    ("local-consumer-other", "trust"),         # allowed by its policy, but the role does not trust it
+    (NO_ASSUME_ROLE, "identity"),   # TEST-ONLY role: its own policy lacks sts:AssumeRole
+    (UNTRUSTED_ROLE, "trust"),      # TEST-ONLY role: allowed by its policy, but the role does not trust it
 ])
 def test_execution_role_without_assume_permission_or_trust(start_function, aws, execution_role, refused_by):
     aws.reset_stats()
@@ -117,8 +119,9 @@ def test_execution_role_without_assume_permission_or_trust(start_function, aws, 
 
 
 def test_account_trust_role_with_principal_condition(start_function, aws, still_serves):
-    """local-account-trust trusts the consumer account, limited by aws:PrincipalArn to local-consumer-fn."""
-    f = start_function(ROLE_ARN=aws.role_arn("local-account-trust"))
+    """The account-trust role trusts the consumer account, limited by aws:PrincipalArn to the
+    function's execution role."""
+    f = start_function(ROLE_ARN=aws.role_arn(ACCOUNT_TRUST_ROLE))
     r = f.invoke({"op": "scan", "table": "orders"})
     assert r["ok"], r
     assert_same_items(r["payload"]["items"], aws.data("orders"))

@@ -10,6 +10,7 @@ import pytest
 
 from rel_support import assert_exactly_once, assert_serves, follow, key_of, table_keys
 from local.fault_proxy import Delay, Reset, ResetMidResponse, Rule, dynamodb_error, sts_error
+from local.testing import CONSUMER_ACCOUNT, DEMO_ROLE, EXECUTION_ROLE
 
 PAGE = 5  # `orders` has 30 items: 6 pages (+1 empty, moto does not know it was the last)
 
@@ -66,13 +67,13 @@ def test_sts_throttling_is_retried(start_function, proxy, aws):
 
 
 def test_sts_access_denied_is_reported_and_the_next_invocation_recovers(start_function, proxy, aws):
-    denial = sts_error("AccessDenied", "User: arn:aws:sts::222222222222:assumed-role/local-consumer-fn/x is not "
+    denial = sts_error("AccessDenied", f"User: arn:aws:sts::{CONSUMER_ACCOUNT}:assumed-role/{EXECUTION_ROLE}/x is not "
                        "authorized to perform: sts:AssumeRole", status=403)
     proxy.add(Rule("sts:AssumeRole", denial))
     f = start_function(endpoint=proxy.endpoint)  # warm-up fails: logged, not fatal
     r = f.invoke(SCAN)
     assert not r["ok"] and r["error_type"] == "AssumeRoleFailed", r
-    assert aws.role_arn("local-ddb_cross_acc_access_role-222222222222") in r["error_message"]
+    assert aws.role_arn(DEMO_ROLE) in r["error_message"]
     assert "not authorized to perform: sts:AssumeRole" in r["error_message"]
     assert proxy.count("dynamodb:Scan") == 0
     proxy.clear()  # the trust policy is fixed

@@ -7,6 +7,8 @@ main_account_id     = "111111111111"
 
 # Built by local/deploy.py from the debug binary (x86_64, this machine): the demo and the tests run
 # the binary itself under a local Runtime API, so the release arm64 build is not needed here.
+# Relative to this root; local/deploy.py passes the same file as an absolute -var, because it runs
+# Terraform on a copy of the roots (state and lock files stay out of the repository).
 zip_path = "../../.local/lambda/bootstrap.zip"
 
 function = {
