@@ -1,7 +1,6 @@
 # Terraform targets, included by the top-level Makefile.
 # tf-check          offline verification of the Terraform (fmt, rendered documents, validate and
 #                   plans against the real aws schema, checkov, policy lint); ~30 s once installed
-# render-local-iam  writes .local/rendered.json, the local IAM scenario the emulator is seeded with
 # tf-deploy-*       the real two-account flow (needs AWS credentials of each account; see
 #                   terraform/README.md). ENV=dev|stage|prod, MAIN_PROFILE / CONSUMER_PROFILE name
 #                   the AWS CLI profiles of the two accounts; TF is the terraform binary to use;
@@ -16,18 +15,14 @@ export CHECKPOINT_DISABLE := 1
 TF_INIT_BACKEND = $(if $(S3_BACKEND),-backend-config=envs/$(ENV).s3.tfbackend)
 LAMBDA_ZIP := target/lambda/ddb-cross-account-reader/bootstrap.zip
 
-.PHONY: tf-check render-local-iam tf-fmt tf-build-zip tf-deploy-consumer tf-deploy-main tf-invoke
+.PHONY: tf-check tf-fmt tf-build-zip tf-deploy-consumer tf-deploy-main tf-invoke
 
 tf-check: ## offline Terraform checks: fmt, rendered policies, validate + plans vs the aws schema, checkov, policy lint
 	scripts/tf-check.sh
 
-render-local-iam: ## render the local IAM scenario with Terraform -> .local/rendered.json
-	scripts/render-local-iam.sh
-
 tf-fmt: ## terraform fmt every .tf file
 	scripts/bootstrap.sh terraform
 	$(TF) fmt -recursive terraform
-	$(TF) fmt -recursive local/terraform
 
 tf-build-zip: zip
 

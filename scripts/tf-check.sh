@@ -16,7 +16,7 @@ tools/terraform-offline/install.sh >/dev/null
 
 echo "tf-check: terraform fmt -check -recursive" >&2
 status=0
-for dir in terraform local/terraform; do
+for dir in terraform; do
   terraform fmt -check -recursive -diff -no-color "$dir" || status=1
 done
 [[ $status -eq 0 ]] || { echo "tf-check: run terraform fmt -recursive on the files above" >&2; exit 1; }
