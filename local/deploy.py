@@ -24,6 +24,7 @@ Everything the tests and the demo need is in WORKDIR/state.json (see `deploy()`)
 
     python local/deploy.py up --endpoint http://127.0.0.1:5055 --workdir .local/aws
     python local/deploy.py env --workdir .local/aws        # the function's environment, KEY='value' lines
+    python local/deploy.py summary --workdir .local/aws    # what was deployed (from the Terraform states)
     python local/deploy.py destroy --workdir .local/aws    # terraform destroy, main roots first
 """
 from __future__ import annotations
@@ -210,11 +211,6 @@ def copy_roots(workdir: Path) -> Path:
     """terraform/ into WORKDIR (without any .terraform dir or state): Terraform's state, lock file
     and data dirs then stay out of the repository, and runs in different workdirs never share any."""
     dest = workdir / "terraform"
-    if dest.exists():
-        # Keep the states of an earlier apply in this workdir; refresh the configuration.
-        for path in dest.rglob("*"):
-            if path.is_file() and path.suffix in (".tf", ".json", ".tfvars", ".hcl") and ".terraform" not in path.parts:
-                path.unlink()
     shutil.copytree(TERRAFORM_DIR, dest, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns(".terraform", "*.tfstate", "*.tfstate.backup", "*.md"))
     return dest
@@ -318,6 +314,7 @@ def lambda_environment(state: dict, credentials: dict | None = None) -> dict[str
 def deploy(endpoint: str, workdir: Path, binary: Path | None = None, log=print) -> dict:
     """Steps 1-5 of the module docstring into a fresh emulator; returns (and writes) the state."""
     endpoint = endpoint.rstrip("/")
+    workdir = workdir.resolve()  # Terraform runs in the roots' copy: every path it is given is absolute
     workdir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
 
@@ -330,6 +327,8 @@ def deploy(endpoint: str, workdir: Path, binary: Path | None = None, log=print) 
     wait_ready(endpoint)
     set_auth(endpoint, False)
     local_api(endpoint, "/moto-api/reset", b"")
+    # A fresh emulator: states and roots of an earlier deployment in this workdir describe nothing.
+    shutil.rmtree(workdir / "terraform", ignore_errors=True)
     deployers = timed("deployers", create_deployers, endpoint)
     set_auth(endpoint, True)  # from here on every request is authenticated and authorized
     credentials, config = write_aws_config(workdir, deployers)
@@ -385,6 +384,7 @@ def check_names(state: dict) -> None:
 
 
 def destroy(workdir: Path, log=print) -> None:
+    workdir = workdir.resolve()
     state = json.loads((workdir / "state.json").read_text())
     credentials, config = Path(state["aws_credentials_file"]), Path(state["aws_config_file"])
     for t in reversed(deployments(workdir, state["endpoint"], credentials, config, LAMBDA_ZIP)):
@@ -392,9 +392,46 @@ def destroy(workdir: Path, log=print) -> None:
         t.destroy()
 
 
+def resources(workdir: Path) -> dict[str, list[dict]]:
+    """{deployment: [{address, id}]} read from each Terraform state of the workdir."""
+    out = {}
+    for name, root, _, _ in DEPLOYMENTS:
+        state_file = workdir / "terraform" / root / f"{name}.tfstate"
+        if not state_file.exists():
+            continue
+        rows = []
+        for r in json.loads(state_file.read_text()).get("resources", []):
+            if r.get("mode") != "managed":
+                continue
+            for inst in r["instances"]:
+                key = inst.get("index_key")
+                address = ".".join(filter(None, [r.get("module"), f"{r['type']}.{r['name']}"]))
+                address += f"[{json.dumps(key)}]" if key is not None else ""
+                attrs = inst.get("attributes", {})
+                rows.append({"address": address, "type": r["type"],
+                             "id": attrs.get("arn") or attrs.get("name") or attrs.get("id")})
+        out[name] = rows
+    return out
+
+
+def summary(workdir: Path) -> str:
+    state = json.loads((workdir / "state.json").read_text())
+    lines, applied = [], resources(workdir)
+    for name, root, var_files, account in DEPLOYMENTS:
+        rows = applied.get(name, [])
+        lines.append(f"{root} ({', '.join(var_files)}; profile {PROFILES[account]}, account {account}): "
+                     f"{len(rows)} resources")
+        lines += [f"  {r['address']:<62} {r['id']}" for r in rows]
+    fn = state["function"]
+    lines.append(f"function {fn['name']}: {fn['runtime']} {'/'.join(fn['architectures'] or [])}, "
+                 f"role {fn['role_arn']}, environment {json.dumps(fn['environment'])}, "
+                 f"logging {json.dumps(fn['logging_config'])}")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["up", "env", "destroy"])
+    parser.add_argument("command", choices=["up", "env", "summary", "destroy"])
     parser.add_argument("--endpoint", help="emulator URL (up)")
     parser.add_argument("--workdir", type=Path, default=ROOT / ".local" / "aws")
     args = parser.parse_args(argv)
@@ -408,6 +445,8 @@ def main(argv=None) -> None:
             print(f"deploy: {len(state['roles'])} roles, function {state['function']['name']}, tables {counts}, "
                   f"in {time.monotonic() - started:.1f}s ({state['timings']}) -> {args.workdir / 'state.json'}",
                   file=sys.stderr)
+        elif args.command == "summary":
+            print(summary(args.workdir))
         elif args.command == "env":
             state = json.loads((args.workdir / "state.json").read_text())
             env = lambda_environment(state)

@@ -1,10 +1,11 @@
-# Included by the top Makefile: the demo and the function's integration tests.
+# Included by the top Makefile: the demo and the function's integration tests (both on the local
+# deployment that `terraform apply` of the project's roots builds in the emulator, local/deploy.py).
 # PYTEST_ARGS passes options through, e.g. make test-integration PYTEST_ARGS='-m "not slow"'.
 PYTEST_ARGS ?=
 
 .PHONY: demo test-integration
 
-demo: ## end to end on this machine: emulator + seed + cargo lambda watch + every sample event in events/
+demo: ## end to end on this machine: emulator, terraform apply of both roots, cargo lambda watch, every sample event, terraform destroy
 	scripts/demo.sh
 
 test-integration: ## the real binary under a local Lambda Runtime API against the strict two-account emulator

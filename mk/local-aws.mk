@@ -1,30 +1,40 @@
-# The strict local two-account AWS emulator (local/aws_emulator.py): STS, IAM and DynamoDB for the
-# main (111111111111) and consumer (222222222222) accounts on one port, seeded with the IAM
-# documents the project's Terraform renders. State of the background instance lives in .local/.
+# The local deployment: the strict two-account AWS emulator (local/aws_emulator.py; main account
+# 111111111111, consumer account 222222222222, one port) with the project's Terraform roots
+# applied into it by local/deploy.py (terraform/consumer-account, then terraform/main-account,
+# envs/local.tfvars). State of the background instance lives in .local/ (emulator.pid, aws/).
 LOCAL_AWS_PORT ?= 5055
 LOCAL_AWS_ENDPOINT := http://127.0.0.1:$(LOCAL_AWS_PORT)
 LOCAL_AWS_PY := .tools/venv/bin/python
+LOCAL_AWS_DIR := .local/aws
 
-.PHONY: local-aws-up local-aws-down test-iam
+.PHONY: local-aws-up local-aws-destroy local-aws-down test-iam
 
-local-aws-up: ## start the local AWS emulator in the background (port 5055), render IAM, seed -> .local/state.json
-	@scripts/bootstrap.sh local-aws
+local-aws-up: ## start the emulator in the background (port 5055) and terraform apply both roots into it -> .local/aws/
+	@scripts/bootstrap.sh local-aws terraform
+	@$(CARGO) build --locked --bin ddb-cross-account-reader
 	@mkdir -p .local
 	@if [[ -f .local/emulator.pid ]] && kill -0 "$$(cat .local/emulator.pid)" 2>/dev/null; then \
-	  echo "local-aws: already running (pid $$(cat .local/emulator.pid)); re-seeding"; \
+	  echo "local-aws: already running (pid $$(cat .local/emulator.pid)); deploying afresh"; \
 	elif (exec 3<>/dev/tcp/127.0.0.1/$(LOCAL_AWS_PORT)) 2>/dev/null; then \
 	  echo "local-aws: port $(LOCAL_AWS_PORT) is taken by another program (LOCAL_AWS_PORT=... to pick another)" >&2; exit 1; \
 	else \
 	  nohup $(LOCAL_AWS_PY) local/aws_emulator.py --port $(LOCAL_AWS_PORT) >.local/emulator.log 2>&1 & \
 	  echo $$! >.local/emulator.pid; \
 	fi
-	@scripts/render-local-iam.sh .local/rendered.json
-	@$(LOCAL_AWS_PY) local/seed.py --endpoint $(LOCAL_AWS_ENDPOINT) --rendered .local/rendered.json --out .local/state.json
+	@$(LOCAL_AWS_PY) local/deploy.py up --endpoint $(LOCAL_AWS_ENDPOINT) --workdir $(LOCAL_AWS_DIR)
+	@$(LOCAL_AWS_PY) local/deploy.py env --workdir $(LOCAL_AWS_DIR) >$(LOCAL_AWS_DIR)/function.env
 	@kill -0 "$$(cat .local/emulator.pid)" 2>/dev/null || \
 	  { echo "local-aws: the emulator exited (port $(LOCAL_AWS_PORT) taken?), see .local/emulator.log" >&2; exit 1; }
-	@echo "local-aws: $(LOCAL_AWS_ENDPOINT) (pid $$(cat .local/emulator.pid), log .local/emulator.log, state .local/state.json)"
+	@echo "local-aws: $(LOCAL_AWS_ENDPOINT) (pid $$(cat .local/emulator.pid), log .local/emulator.log)"
+	@echo "local-aws: state $(LOCAL_AWS_DIR)/state.json, AWS profiles local-main / local-consumer in $(LOCAL_AWS_DIR)/aws/credentials"
+	@echo "local-aws: the deployed function's environment: $(LOCAL_AWS_DIR)/function.env (cargo lambda watch --env-file ...)"
 
-local-aws-down: ## stop the background emulator started by local-aws-up
+local-aws-destroy: ## terraform destroy of the local deployment (main-account roots, then consumer-account)
+	@if [[ -f $(LOCAL_AWS_DIR)/state.json && -f .local/emulator.pid ]] && kill -0 "$$(cat .local/emulator.pid)" 2>/dev/null; then \
+	  $(LOCAL_AWS_PY) local/deploy.py destroy --workdir $(LOCAL_AWS_DIR); \
+	else echo "local-aws: nothing deployed (no running emulator with $(LOCAL_AWS_DIR)/state.json)"; fi
+
+local-aws-down: local-aws-destroy ## terraform destroy, then stop the background emulator started by local-aws-up
 	@if [[ -f .local/emulator.pid ]]; then \
 	  pid="$$(cat .local/emulator.pid)"; \
 	  if kill "$$pid" 2>/dev/null; then \
@@ -34,6 +44,8 @@ local-aws-down: ## stop the background emulator started by local-aws-up
 	  rm -f .local/emulator.pid; \
 	else echo "local-aws: not running"; fi
 
-test-iam: ## the IAM allow/deny matrix, trust cases and emulator checks (own emulator on a free port)
-	@scripts/bootstrap.sh local-aws
+# The deployment's zip is made from the debug binary, so the suite builds it (a no-op when current).
+test-iam: ## the IAM allow/deny matrix, trust cases and emulator checks on the IAM Terraform applied (own emulator)
+	@scripts/bootstrap.sh local-aws terraform
+	@$(CARGO) build --locked --bin ddb-cross-account-reader
 	@$(LOCAL_AWS_PY) -m pytest tests/iam -q -p no:cacheprovider

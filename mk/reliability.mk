@@ -55,7 +55,7 @@ fuzz-smoke: fuzz-build ## short fuzz run of every target (for .ci/run)
 # serde_json preserve_order via the SDK's test-util), so the binary is rebuilt after it: the Python
 # suite must run the binary `cargo build` ships.
 test-reliability: ## fault injection (Rust fakes + wire proxy), deadline, 1,000 invocations at concurrency 8, secrets
-	@scripts/bootstrap.sh local-aws
+	@scripts/bootstrap.sh local-aws terraform
 	$(CARGO) test --locked --test faults
 	$(CARGO) build --locked
 	$(RELIABILITY_PY) -m pytest tests/reliability -q -p no:cacheprovider

@@ -1,26 +1,30 @@
 #!/usr/bin/env bash
-# make demo: the whole product on one machine, offline. Installs the pinned tools (.tools/), renders
-# the local IAM scenario with the project's Terraform, starts the strict two-account AWS emulator and
-# seeds it, runs the function under `cargo lambda watch` with the consumer execution role's
-# credentials, invokes every sample event in events/ and prints each result. Everything it started
-# is stopped on exit. Exit status: 0 when every sample event succeeded.
+# make demo: the whole product on one machine, offline, deployed the way it is deployed to AWS.
+# Installs the pinned tools (.tools/), builds the function, starts the strict two-account AWS
+# emulator, deploys into it with `terraform apply` of terraform/consumer-account and then
+# terraform/main-account (local/deploy.py: deployer credentials per account, envs/local.tfvars),
+# fills the tables, runs the function under `cargo lambda watch` with the environment Terraform gave
+# the deployed function (read back from Lambda) and the credentials of the execution role Terraform
+# created, invokes every sample event in events/ and prints each result, then `terraform destroy`s
+# the deployment. Everything it started is stopped on exit. Exit status: 0 when every sample event
+# succeeded (and the destroy did).
 #
-# Needs only Rust (cargo), Python 3 and a package registry. Environment knobs:
+# Needs Rust (cargo), Python 3, Terraform >= 1.5 and a package registry. Environment knobs:
 #   DEMO_BUILD_TIMEOUT  seconds to wait for the first build + invocation (default 1800: a clean
 #                       debug build takes ~7 min on 2 cores)
-#   DEMO_KEEP=1         keep the run directory (.local/demo) with the logs
+#   DEMO_KEEP=1         keep the run directory (.local/demo) with the logs and Terraform states
+#   DEMO_DESTROY=0      leave the deployment up until the emulator stops (skip terraform destroy)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
 RUN="$ROOT/.local/demo"
-FUNCTION=ddb-cross-account-reader
-DEMO_ROLE=local-ddb_cross_acc_access_role-222222222222
+FUNCTION=ddb-cross-account-reader   # the binary, as cargo lambda watch names the function
 BUILD_TIMEOUT="${DEMO_BUILD_TIMEOUT:-1800}"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-say "Tools (pinned, into .tools/)"
+say "Tools (pinned, into .tools/) and the function's debug build"
 scripts/bootstrap.sh local-aws terraform cargo-lambda
 # cargo-lambda's venv also holds Zig; it must come first on PATH.
 export PATH="$ROOT/.tools/cargo-lambda/bin:$PATH"
@@ -28,6 +32,8 @@ PY="$ROOT/.tools/venv/bin/python"
 # Nothing from the caller's AWS setup may reach the function or the tools (a stray
 # AWS_ENDPOINT_URL_DYNAMODB or AWS_PROFILE would send the demo elsewhere).
 while read -r var; do unset "$var"; done < <(compgen -e | grep '^AWS_' || true)
+# The zip the consumer root deploys is made from this build (cargo lambda watch reuses it).
+cargo build --locked --bin "$FUNCTION"
 
 rm -rf "$RUN" && mkdir -p "$RUN"
 pids=()
@@ -53,37 +59,20 @@ trap 'exit 130' INT TERM
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-say "IAM scenario rendered by Terraform (local/terraform)"
-scripts/render-local-iam.sh "$RUN/rendered.json"
-
 say "Local AWS: main account 111111111111 + consumer account 222222222222"
 EMULATOR_PORT="$(free_port)"
 ENDPOINT="http://127.0.0.1:$EMULATOR_PORT"
 setsid "$PY" local/aws_emulator.py --port "$EMULATOR_PORT" >"$RUN/emulator.log" 2>&1 &
 pids+=($!)
-"$PY" local/seed.py --endpoint "$ENDPOINT" --rendered "$RUN/rendered.json" --out "$RUN/state.json"
 
-# The function's environment, as Lambda would set it for the consumer's execution role.
-"$PY" - "$RUN/state.json" "$DEMO_ROLE" >"$RUN/function.env" <<'EOF'
-import json, sys
-state = json.load(open(sys.argv[1]))
-creds = state["credentials"]["local-consumer-fn"]
-env = {
-    "AWS_ACCESS_KEY_ID": creds["access_key_id"],
-    "AWS_SECRET_ACCESS_KEY": creds["secret_access_key"],
-    "AWS_SESSION_TOKEN": creds["session_token"],
-    "AWS_REGION": state["region"],
-    "AWS_DEFAULT_REGION": state["region"],
-    "AWS_ENDPOINT_URL": state["endpoint"],
-    "ROLE_ARN": state["roles"][sys.argv[2]],
-    "EXTERNAL_ID": state["external_id"],
-    "DEFAULT_TABLE": "orders",
-}
-# Single-quoted: cargo-lambda's dotenv parser rejects some unquoted session tokens.
-assert not any("'" in v for v in env.values())
-print("\n".join(f"{k}='{v}'" for k, v in env.items()))
-EOF
-echo "function environment: ${RUN#"$ROOT"/}/function.env ($(grep ^ROLE_ARN= "$RUN/function.env"))"
+say "terraform apply: terraform/consumer-account, then terraform/main-account (envs/local.tfvars)"
+"$PY" local/deploy.py up --endpoint "$ENDPOINT" --workdir "$RUN/aws"
+"$PY" local/deploy.py summary --workdir "$RUN/aws"
+
+# The function's environment, as Lambda gives it to the deployed function.
+"$PY" local/deploy.py env --workdir "$RUN/aws" >"$RUN/function.env"
+echo "function environment: ${RUN#"$ROOT"/}/function.env ($(grep -c . "$RUN/function.env") variables: Terraform's," \
+  "the logging_config ones, the execution role's credentials, region, endpoint)"
 
 say "Function under cargo lambda watch (builds it first)"
 INVOKE_PORT="$(free_port)"
@@ -159,6 +148,18 @@ EOF
     echo "ERROR:"; cat "$RUN/out.err" "$RUN/out.json"
   fi
 done
+
+say "Sessions the function obtained (the emulator's record of sts:AssumeRole)"
+"$PY" - "$ENDPOINT" <<'EOF'
+import json, sys, urllib.request
+for s in json.load(urllib.request.urlopen(sys.argv[1] + "/_local/sts/sessions"))["sessions"]:
+    print(f"  {s['via']}: {s['role_arn']}, session {s['session_name']}, valid {s['expiration'] - s['issued']:.0f} s")
+EOF
+
+if [[ "${DEMO_DESTROY:-1}" != 0 ]]; then
+  say "terraform destroy (main-account roots, then consumer-account)"
+  "$PY" local/deploy.py destroy --workdir "$RUN/aws"
+fi
 
 say "Done: $(ls events/*.json | wc -l) events, $failures failed"
 [[ $failures -eq 0 ]]
