@@ -1,74 +1,126 @@
-"""Runs the real Terraform binary (and the tf-venv tools) for the Terraform tests.
+"""Runs the real Terraform binary with the real hashicorp/aws provider for the Terraform tests.
 
-Provider-free modules are rendered with `terraform apply` + `terraform output -json`: that runs
-their validation blocks and yields the exact JSON Terraform would deploy. Nothing is written
-into the repository: the data dir and the state live in a scratch directory.
+Terraform is the one on PATH (>= 1.5, checked by scripts/bootstrap.sh terraform); the provider
+comes through .tools/terraformrc (the machine's provider mirror when it has one, the registry
+otherwise). Nothing is written into the repository: every root runs in a scratch copy of
+terraform/, with its own state.
 """
+from __future__ import annotations
+
 import json
 import os
 import re
+import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = REPO / ".tools"
-# Terraform from PATH (a prerequisite, >= 1.5) with the CLI configuration scripts/bootstrap.sh
-# writes (the provider mirror when the machine has one, the registry otherwise).
 TERRAFORM = "terraform"
 TF_CLI_CONFIG = TOOLS / "terraformrc"
 TF_PYTHON = TOOLS / "tf-venv" / "bin" / "python"
 MODULES = REPO / "terraform" / "modules"
-ACCESS_LEVELS_FILE = MODULES / "cross-account-policies" / "access-levels.json"
+CONVENTIONS = MODULES / "conventions"
+ENVS = ("dev", "stage", "prod")
+MAIN, CONSUMER = "111111111111", "222222222222"
 
 
-def tf_env(extra=None):
-    env = dict(os.environ, CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", TF_INPUT="0",
-               TF_CLI_CONFIG_FILE=str(TF_CLI_CONFIG))
-    # Dummy credentials: the stand-in provider never uses them, and no real AWS call may happen.
-    env.update(AWS_ACCESS_KEY_ID="offline", AWS_SECRET_ACCESS_KEY="offline", AWS_EC2_METADATA_DISABLED="true")
+def naming() -> dict:
+    return json.loads((CONVENTIONS / "naming.json").read_text())
+
+
+def access_levels() -> dict:
+    return json.loads((CONVENTIONS / "access-levels.json").read_text())
+
+
+def name(rule: str, environment: str, consumer_account_id: str = CONSUMER) -> str:
+    """naming.json's template `rule` filled in."""
+    return naming()[rule].format(environment=environment, consumer_account_id=consumer_account_id)
+
+
+def tf_env(extra: dict | None = None) -> dict:
+    # Nothing from the caller's AWS setup may leak in: the tests name their own endpoint,
+    # credentials file and profile.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
+    env.update(CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", TF_INPUT="0", TF_CLI_CONFIG_FILE=str(TF_CLI_CONFIG),
+               AWS_EC2_METADATA_DISABLED="true", AWS_CONFIG_FILE=os.devnull)
     env.update(extra or {})
     return env
 
 
-def run(args, cwd, env=None, timeout=300):
-    return subprocess.run([str(a) for a in args], cwd=cwd, env=env or tf_env(), capture_output=True,
-                          text=True, timeout=timeout)
+def flat(output: str) -> str:
+    """Terraform's diagnostics with box drawing and line wrapping undone."""
+    return " ".join(re.sub(r"[│╷╵]", " ", output).split())
 
 
-class RenderError(Exception):
-    """Terraform refused the inputs; .message is its error output with line wrapping undone."""
-
-    def __init__(self, output):
-        super().__init__(output)
-        self.message = " ".join(re.sub(r"[│╷╵]", " ", output).split())
-
-
-def render(module_dir, variables):
-    """Applies a provider-free module with `variables` and returns {output name: value}."""
-    with tempfile.TemporaryDirectory(prefix="tf-render-") as scratch:
-        env = tf_env({"TF_DATA_DIR": f"{scratch}/data"})
-        var_file = Path(scratch, "vars.tfvars.json")
-        var_file.write_text(json.dumps(variables))
-        state = f"{scratch}/terraform.tfstate"
-        steps = [
-            [TERRAFORM, "init", "-no-color", "-backend=false"],
-            [TERRAFORM, "apply", "-no-color", "-auto-approve", f"-state={state}", f"-var-file={var_file}"],
-        ]
-        for step in steps:
-            p = run(step, cwd=module_dir, env=env)
-            if p.returncode != 0:
-                raise RenderError(p.stdout + p.stderr)
-        p = run([TERRAFORM, "output", "-no-color", "-json", f"-state={state}"], cwd=module_dir, env=env)
-        assert p.returncode == 0, p.stderr
-        return {name: o["value"] for name, o in json.loads(p.stdout).items()}
+class TerraformError(Exception):
+    def __init__(self, args, output):
+        super().__init__(f"terraform {' '.join(map(str, args))} failed:\n{output}")
+        self.output = output
+        self.message = flat(output)
 
 
-def access_levels():
-    return json.loads(ACCESS_LEVELS_FILE.read_text())
+def provider_missing(output: str) -> str | None:
+    """What to tell when `terraform init` could not get the aws provider, else None."""
+    if "hashicorp/aws" not in output or not re.search(r"Failed to (query|install)|could not connect|no available releases", output):
+        return None
+    rc = TF_CLI_CONFIG.read_text() if TF_CLI_CONFIG.exists() else ""
+    if "filesystem_mirror" in rc:
+        return ("the hashicorp/aws provider is not in the provider mirror named in .tools/terraformrc "
+                "(set TF_PROVIDER_MIRROR to a mirror holding registry.terraform.io/hashicorp/aws, then "
+                "run scripts/bootstrap.sh terraform)")
+    return ("the hashicorp/aws provider could not be installed: this machine has no provider mirror "
+            "(TF_PROVIDER_MIRROR, default /opt/tf-plugins) and the Terraform registry is unreachable")
 
 
-def tf_venv_json(script, payload):
+class Root:
+    """One Terraform root in a scratch directory, with its own state and environment."""
+
+    def __init__(self, directory: Path, env: dict):
+        self.dir, self.env = Path(directory), env
+
+    def run(self, *args, check: bool = True, timeout: int = 600) -> subprocess.CompletedProcess:
+        p = subprocess.run([TERRAFORM, *map(str, args)], cwd=self.dir, env=self.env, capture_output=True,
+                           text=True, timeout=timeout)
+        if check and p.returncode != 0:
+            raise TerraformError(args, p.stdout + p.stderr)
+        return p
+
+    def init(self) -> None:
+        p = self.run("init", "-no-color", "-backend=false", "-input=false", check=False)
+        if p.returncode != 0:
+            missing = provider_missing(p.stdout + p.stderr)
+            raise AssertionError(f"terraform init in {self.dir}: {missing}" if missing else p.stdout + p.stderr)
+
+    def plan(self, *args, out: str = "tfplan") -> dict:
+        """`terraform plan` saved to `out`; returns the plan JSON (terraform show -json)."""
+        self.run("plan", "-no-color", "-input=false", "-lock=false", f"-out={out}", *args)
+        return json.loads(self.run("show", "-no-color", "-json", out).stdout)
+
+    def apply_plan(self, out: str = "tfplan") -> None:
+        self.run("apply", "-no-color", "-input=false", "-lock=false", "-auto-approve", out)
+
+    def outputs(self) -> dict:
+        return {k: v["value"] for k, v in json.loads(self.run("output", "-no-color", "-json").stdout).items()}
+
+
+def copy_terraform(destination: Path, source: Path = REPO / "terraform") -> Path:
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns(
+        ".terraform", ".terraform.lock.hcl", "*.tfstate*", "tfplan"))
+    return destination
+
+
+def actions(plan_json: dict) -> dict[str, list[str]]:
+    """{resource address: actions} of a plan, without no-ops and reads."""
+    return {rc["address"]: rc["change"]["actions"] for rc in plan_json.get("resource_changes", [])
+            if rc["change"]["actions"] not in (["no-op"], ["read"])}
+
+
+def after(plan_json: dict, address: str) -> dict:
+    return next(rc["change"]["after"] for rc in plan_json["resource_changes"] if rc["address"] == address)
+
+
+def tf_venv_json(script: str, payload):
     """Runs a helper script with the tf-venv interpreter (policy_sentry, parliament, checkov live
     there, apart from the test runner's venv), JSON in and out."""
     p = subprocess.run([str(TF_PYTHON), str(Path(__file__).with_name(script))], input=json.dumps(payload),

@@ -1,0 +1,196 @@
+"""Whole deployments of both roots into the strict emulator, one emulator per scenario, the
+scenarios side by side (each mostly waits on the provider and the emulator, one at a time).
+
+A scenario records what happened (plans, errors, inventories, timings); the tests in
+test_apply.py assert on the records, so one run of the slow part serves them all.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from emulator import Emulator
+from tfhelpers import ENVS, REPO, Root, TerraformError, actions, copy_terraform
+
+# The last commit with the flat interface (list-of-maps tables, "" sentinels, the provider-free
+# document modules): the upgrade test applies its roots, then plans the current ones on that state.
+PRE_OBJECT_INPUTS_COMMIT = "780dd31c691c26e97fde8014bf601e835799cfe1"
+PARALLELISM = "-parallelism=20"
+
+
+def small_zip(path: Path) -> Path:
+    """A stand-in function package: the roots only upload it (no release cross-build needed)."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("bootstrap", "#!/bin/sh\necho 'not the function: a package for Terraform tests'\n")
+    return path
+
+
+class Roots:
+    """The two roots of one environment, each acting with its own account's credentials."""
+
+    def __init__(self, terraform_dir: Path, emu: Emulator, env: str, zip_path: Path):
+        self.env = env
+        self.consumer = Root(terraform_dir / "consumer-account", emu.terraform_env("consumer"))
+        self.main = Root(terraform_dir / "main-account", emu.terraform_env("main"))
+        self.args = {"consumer": [f"-var-file=envs/{env}.tfvars", f"-var=zip_path={zip_path}"],
+                     "main": [f"-var-file=envs/{env}.tfvars"]}
+
+    def root(self, which: str) -> Root:
+        return getattr(self, which)
+
+    def init(self) -> None:
+        self.consumer.init()
+        self.main.init()
+
+    def apply(self, which: str) -> None:
+        self.root(which).run("apply", "-no-color", "-input=false", "-auto-approve", PARALLELISM, *self.args[which])
+
+    def plan(self, which: str, out: str = "tfplan") -> dict:
+        return self.root(which).plan(PARALLELISM, *self.args[which], out=out)
+
+    def changes(self, which: str) -> dict[str, list[str]]:
+        """{address: actions} a plan would carry out now; {} when the plan is empty."""
+        root = self.root(which)
+        p = root.run("plan", "-no-color", "-input=false", "-lock=false", "-detailed-exitcode", "-out=replan",
+                     PARALLELISM, *self.args[which], check=False)
+        if p.returncode == 0:
+            return {}
+        if p.returncode != 2:
+            raise TerraformError(["plan", *self.args[which]], p.stdout + p.stderr)
+        return actions(json.loads(root.run("show", "-no-color", "-json", "replan").stdout))
+
+    def destroy(self, which: str) -> None:
+        self.root(which).run("destroy", "-no-color", "-input=false", "-auto-approve", PARALLELISM, *self.args[which])
+
+
+def _timed(record: dict, step: str, fn, *args):
+    started = time.monotonic()
+    try:
+        return fn(*args)
+    finally:
+        record["timings"][step] = round(time.monotonic() - started, 1)
+
+
+def _cycle(rec: dict, emu: Emulator, roots: Roots, order: tuple[str, str], keep_plans: bool) -> None:
+    """Apply both roots in `order`, re-plan both, destroy both (reverse order), and take stock
+    after each step, into rec["cycle"] as it goes (a failed step leaves what came before).
+    keep_plans: plan to a file, keep its JSON, and apply that very plan."""
+    cycle: dict = {"order": order, "plans": {}}
+    rec["cycle"] = cycle
+    tag = "_then_".join(order)
+    for which in order:
+        if keep_plans:
+            cycle["plans"][which] = _timed(rec, f"plan_{which}_{tag}", roots.plan, which, f"{tag}.tfplan")
+            _timed(rec, f"apply_{which}_{tag}", roots.root(which).apply_plan, f"{tag}.tfplan")
+        else:
+            _timed(rec, f"apply_{which}_{tag}", roots.apply, which)
+        cycle.setdefault("applied", []).append(which)
+    cycle["outputs"] = {w: roots.root(w).outputs() for w in ("consumer", "main")}
+    cycle["deployed"] = {p: emu.inventory(p) for p in ("main", "consumer")}
+    # A full re-plan (refresh included): what the provider reads back must equal the config.
+    cycle["replan"] = {w: _timed(rec, f"replan_{w}_{tag}", roots.changes, w) for w in ("consumer", "main")}
+    for which in reversed(order):
+        _timed(rec, f"destroy_{which}_{tag}", roots.destroy, which)
+    cycle["after_destroy"] = {p: emu.inventory(p) for p in ("main", "consumer")}
+
+
+def consumer_first_scenario(env: str, base: Path, zip_path: Path) -> dict:
+    """The order that always works, after both roots were tried with the other account's
+    credentials. Keeps both plans (what test_apply.py checks the configuration against)."""
+    rec: dict = {"env": env, "timings": {}}
+    with Emulator(base / "emulator") as emu:
+        roots = Roots(copy_terraform(base / "terraform"), emu, env, zip_path)
+        _timed(rec, "init", roots.init)
+        # allowed_account_ids must stop each root before any change.
+        rec["wrong_account"] = {}
+        for which, other in (("consumer", "main"), ("main", "consumer")):
+            wrong = Root(roots.root(which).dir, emu.terraform_env(other))
+            p = wrong.run("apply", "-no-color", "-input=false", "-auto-approve", *roots.args[which], check=False)
+            rec["wrong_account"][which] = {"returncode": p.returncode, "output": p.stdout + p.stderr}
+        rec["after_wrong_account"] = {p: emu.inventory(p) for p in ("main", "consumer")}
+        _cycle(rec, emu, roots, ("consumer", "main"), keep_plans=True)
+    return rec
+
+
+def main_first_scenario(env: str, base: Path, zip_path: Path) -> dict:
+    """Main root first, in a fresh emulator. The README allows it with trust mode "account"
+    only; with "principal" IAM must refuse the trust policy (the execution role does not exist
+    yet). The aws provider retries that error for two minutes, as it does against AWS (IAM is
+    eventually consistent), which is why this scenario runs beside the others from the start."""
+    rec: dict = {"env": env, "timings": {}, "error": None}
+    with Emulator(base / "emulator") as emu:
+        roots = Roots(copy_terraform(base / "terraform"), emu, env, zip_path)
+        _timed(rec, "init", roots.init)
+        try:
+            _cycle(rec, emu, roots, ("main", "consumer"), keep_plans=False)
+        except TerraformError as e:
+            rec["error"] = e.message
+            rec["after_error"] = {p: emu.inventory(p) for p in ("main", "consumer")}
+            for which in ("consumer", "main"):  # whatever the failed apply left
+                _timed(rec, f"destroy_{which}", roots.destroy, which)
+            rec["after_destroy"] = {p: emu.inventory(p) for p in ("main", "consumer")}
+    return rec
+
+
+def _widen_provider_constraint(terraform_dir: Path) -> None:
+    """Let an older copy accept this machine's provider (its constraint may predate it)."""
+    for versions in terraform_dir.rglob("versions.tf"):
+        text = versions.read_text()
+        versions.write_text(re.sub(r'(source\s*=\s*"hashicorp/aws"\s*\n\s*version\s*=\s*)"[^"]*"',
+                                   r'\1">= 5.0, < 7.0"', text))
+
+
+def upgrade_scenario(base: Path, zip_path: Path, env: str = "dev") -> dict:
+    """Apply the roots of PRE_OBJECT_INPUTS_COMMIT, then plan the current roots on the same state."""
+    rec: dict = {"env": env, "timings": {}, "commit": PRE_OBJECT_INPUTS_COMMIT}
+    have = subprocess.run(["git", "-C", str(REPO), "cat-file", "-e", f"{PRE_OBJECT_INPUTS_COMMIT}^{{commit}}"],
+                          capture_output=True)
+    if have.returncode != 0:
+        raise AssertionError(f"the upgrade test needs commit {PRE_OBJECT_INPUTS_COMMIT} in this clone's history "
+                             "(a shallow clone lacks it: git fetch --unshallow)")
+    old_dir = base / "old"
+    old_dir.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", PRE_OBJECT_INPUTS_COMMIT, "terraform"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(old_dir)], input=archive, check=True)
+    _widen_provider_constraint(old_dir / "terraform")
+    with Emulator(base / "emulator") as emu:
+        old = Roots(old_dir / "terraform", emu, env, zip_path)
+        _timed(rec, "old_init", old.init)
+        for which in ("consumer", "main"):
+            _timed(rec, f"old_apply_{which}", old.apply, which)
+        rec["old_deployed"] = {p: emu.inventory(p) for p in ("main", "consumer")}
+        new = Roots(copy_terraform(base / "new"), emu, env, zip_path)
+        for which in ("consumer", "main"):
+            shutil.copy(old.root(which).dir / "terraform.tfstate", new.root(which).dir / "terraform.tfstate")
+        _timed(rec, "new_init", new.init)
+        rec["plans"] = {w: _timed(rec, f"new_plan_{w}", new.plan, w) for w in ("consumer", "main")}
+    return rec
+
+
+def run_all(base: Path) -> dict:
+    """Every scenario, side by side: {"ENV/main-first": ..., "ENV/consumer-first": ..., "upgrade": ...}."""
+    zip_path = small_zip(base / "bootstrap.zip")
+    # The slow one first: the two-minute retries of the refused main-first applies overlap the rest.
+    jobs = {f"{env}/main-first": (main_first_scenario, env, base / env / "main-first", zip_path) for env in ENVS}
+    jobs.update({f"{env}/consumer-first": (consumer_first_scenario, env, base / env / "consumer-first", zip_path)
+                 for env in ENVS})
+    jobs["upgrade"] = (upgrade_scenario, base / "upgrade", zip_path)
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures = {name: pool.submit(fn, *args) for name, (fn, *args) in jobs.items()}
+        results = {}
+        for name, future in futures.items():
+            try:
+                results[name] = future.result()
+            except Exception as e:  # reported by every test that needs this scenario
+                results[name] = {"failed": f"{type(e).__name__}: {e}"}
+    results["wall_seconds"] = round(time.monotonic() - started, 1)
+    results["zip_path"] = zip_path
+    return results

@@ -1,0 +1,126 @@
+"""The project's strict two-account emulator (local/aws_emulator.py) for Terraform applies.
+
+Each Emulator is its own server process on a free port, with one IAM user and access key per
+account written as AWS profiles `main` and `consumer` into a credentials file: moto maps a key to
+the account that owns it, so a root's allowed_account_ids is checked against the real caller.
+IAM authorization stays off here (the deployer is an administrator); trust-policy principals are
+still checked, as IAM checks them when a role is created or its trust policy changes.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+
+from tfhelpers import CONSUMER, MAIN, REPO, naming, tf_env
+
+REGION = "us-east-1"
+ACCOUNTS = {"main": MAIN, "consumer": CONSUMER}
+# Regions the roots deploy into (prod and stage grant a table in eu-west-1, IAM is global).
+REGIONS = ("us-east-1", "eu-west-1")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Emulator:
+    def __init__(self, workdir: Path):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.port = _free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.credentials_file = self.workdir / "credentials"
+        self.log = self.workdir / "emulator.log"
+        self.keys: dict[str, dict] = {}
+        self._process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "Emulator":
+        env = {k: v for k, v in os.environ.items() if k != "MOTO_ACCOUNT_ID"}
+        with open(self.log, "ab") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, str(REPO / "local" / "aws_emulator.py"), "--port", str(self.port)],
+                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO)
+        deadline = time.monotonic() + 30
+        while True:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"emulator exited with {self._process.returncode}:\n{self.log.read_text()}")
+            try:
+                urllib.request.urlopen(f"{self.endpoint}/_local/stats", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"emulator not ready after 30 s; log {self.log}")
+                time.sleep(0.05)
+        self._create_deployers()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+    def _admin_client(self, service: str, account: str, region: str = REGION):
+        """A client of `account` before any user exists: moto's account header picks the account."""
+        client = boto3.client(service, endpoint_url=self.endpoint, region_name=region, aws_access_key_id="bootstrap",
+                              aws_secret_access_key="bootstrap", config=Config(retries={"max_attempts": 1}))
+        client.meta.events.register("before-sign.*.*", lambda request, **_: request.headers.__setitem__(
+            "x-moto-account-id", account))
+        return client
+
+    def _create_deployers(self) -> None:
+        lines = []
+        for profile, account in ACCOUNTS.items():
+            iam = self._admin_client("iam", account)
+            iam.create_user(UserName="terraform-deployer")
+            key = iam.create_access_key(UserName="terraform-deployer")["AccessKey"]
+            self.keys[profile] = key
+            lines += [f"[{profile}]", f"aws_access_key_id = {key['AccessKeyId']}",
+                      f"aws_secret_access_key = {key['SecretAccessKey']}", ""]
+        self.credentials_file.write_text("\n".join(lines))
+
+    def terraform_env(self, profile: str) -> dict:
+        """Terraform's environment acting with `profile`'s deployer credentials."""
+        return tf_env({"AWS_ENDPOINT_URL": self.endpoint, "AWS_SHARED_CREDENTIALS_FILE": str(self.credentials_file),
+                       "AWS_PROFILE": profile, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION})
+
+    def client(self, service: str, profile: str, region: str = REGION):
+        key = self.keys[profile]
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=region,
+                            aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"],
+                            config=Config(retries={"max_attempts": 1}))
+
+    def inventory(self, profile: str) -> dict[str, list[str]]:
+        """What exists in an account, of every kind the roots create (the deployer user aside)."""
+        iam = self.client("iam", profile)
+        found = {
+            "roles": [r["RoleName"] for r in iam.list_roles()["Roles"]],
+            "policies": [p["PolicyName"] for p in iam.list_policies(Scope="Local")["Policies"]],
+            "functions": [], "log_groups": [], "schedules": [], "tables": [],
+        }
+        for region in REGIONS:
+            found["functions"] += [f["FunctionName"] for f in self.client("lambda", profile, region).list_functions()["Functions"]]
+            found["log_groups"] += [g["logGroupName"] for g in self.client("logs", profile, region).describe_log_groups()["logGroups"]]
+            found["schedules"] += [s["Name"] for s in self.client("scheduler", profile, region).list_schedules()["Schedules"]]
+            found["tables"] += self.client("dynamodb", profile, region).list_tables()["TableNames"]
+        return found
+
+
+def project_names(environment: str) -> set[str]:
+    """Fragments every resource name of an environment contains (naming.json's names)."""
+    rules = naming()
+    return {rules[k].format(environment=environment, consumer_account_id=CONSUMER)
+            for k in ("cross_account_role_name", "function_name", "execution_role_name")}

@@ -1,0 +1,202 @@
+"""Both roots applied for real (Terraform + the real aws provider) into the strict two-account
+emulator, for dev, stage and prod: every apply order the README allows, the order it forbids,
+wrong-account credentials, the re-plan after apply, destroy, and an upgrade from the previous
+interface. The scenarios run once, side by side (deployments.py); the tests read their records.
+"""
+import base64
+import hashlib
+import json
+
+import pytest
+
+from deployments import PRE_OBJECT_INPUTS_COMMIT, run_all
+from tfhelpers import CONSUMER, ENVS, MAIN, access_levels, after, flat, name
+
+NOTHING = {"roles": [], "policies": [], "functions": [], "log_groups": [], "schedules": [], "tables": []}
+
+
+@pytest.fixture(scope="session")
+def runs(tmp_path_factory):
+    results = run_all(tmp_path_factory.mktemp("deployments"))
+    print(f"\ndeployments: {results['wall_seconds']} s wall for every scenario")
+    return results
+
+
+def record(runs, key):
+    rec = runs[key]
+    assert "failed" not in rec, f"scenario {key} failed: {rec.get('failed')}"
+    return rec
+
+
+def trust_mode(runs, env):
+    plan = record(runs, f"{env}/consumer-first")["cycle"]["plans"]["main"]
+    return (plan["variables"]["trust"]["value"] or {}).get("mode") or "principal"
+
+
+# --- orders, accounts, re-plan, destroy ---
+
+@pytest.mark.parametrize("env", ENVS)
+def test_consumer_first_applies_replans_empty_and_destroys_clean(runs, env):
+    cycle = record(runs, f"{env}/consumer-first")["cycle"]
+    assert cycle["applied"] == ["consumer", "main"]
+    assert cycle["replan"] == {"consumer": {}, "main": {}}, "a re-plan right after apply must be empty"
+    deployed = cycle["deployed"]
+    assert name("function_name", env) in deployed["consumer"]["functions"]
+    assert name("execution_role_name", env) in deployed["consumer"]["roles"]
+    assert name("cross_account_role_name", env) in deployed["main"]["roles"]
+    assert cycle["after_destroy"] == {"main": NOTHING, "consumer": NOTHING}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_main_first_works_exactly_when_the_readme_allows_it(runs, env):
+    rec = record(runs, f"{env}/main-first")
+    if trust_mode(runs, env) == "account":
+        assert rec["error"] is None
+        assert rec["cycle"]["replan"] == {"consumer": {}, "main": {}}
+        assert rec["cycle"]["after_destroy"] == {"main": NOTHING, "consumer": NOTHING}
+    else:
+        # IAM refuses a trust policy naming a role that does not exist yet, as AWS does.
+        exec_role = f"arn:aws:iam::{CONSUMER}:role/{name('execution_role_name', env)}"
+        assert rec["error"] is not None, "main first with trust mode principal must fail"
+        assert f'MalformedPolicyDocument: Invalid principal in policy: "AWS":"{exec_role}"' in rec["error"]
+        assert name("cross_account_role_name", env) not in rec["after_error"]["main"]["roles"]
+        assert rec["after_destroy"] == {"main": NOTHING, "consumer": NOTHING}
+
+
+def test_every_environment_tries_both_orders(runs):
+    """dev trusts the account (either order), stage and prod the exact principal."""
+    assert {env: trust_mode(runs, env) for env in ENVS} == {"dev": "account", "stage": "principal", "prod": "principal"}
+
+
+@pytest.mark.parametrize("env", ENVS)
+@pytest.mark.parametrize("root,credentials_of,expected_account", [
+    ("consumer", "main", MAIN), ("main", "consumer", CONSUMER)])
+def test_wrong_account_credentials_stop_before_any_change(runs, env, root, credentials_of, expected_account):
+    rec = record(runs, f"{env}/consumer-first")
+    attempt = rec["wrong_account"][root]
+    assert attempt["returncode"] != 0
+    assert f"AWS account ID not allowed: {expected_account}" in flat(attempt["output"])
+    assert rec["after_wrong_account"] == {"main": NOTHING, "consumer": NOTHING}
+
+
+def test_upgrade_from_the_previous_interface_changes_nothing(runs):
+    """The roots of the commit before the object inputs, applied, then the current roots planned
+    on the same state: nothing destroyed, replaced or even updated (moved blocks carry the
+    execution role's policies to their new addresses)."""
+    rec = record(runs, "upgrade")
+    assert rec["commit"] == PRE_OBJECT_INPUTS_COMMIT
+    old = rec["old_deployed"]
+    assert name("function_name", "dev") in old["consumer"]["functions"]
+    assert name("cross_account_role_name", "dev") in old["main"]["roles"]
+    for root, plan in rec["plans"].items():
+        changes = {rc["address"]: rc["change"]["actions"] for rc in plan["resource_changes"]}
+        assert changes, root
+        assert {a: c for a, c in changes.items() if c != ["no-op"]} == {}, root
+    moved = {rc["previous_address"]: rc["address"] for rc in rec["plans"]["consumer"]["resource_changes"]
+             if rc.get("previous_address")}
+    assert moved == {
+        "module.function.aws_iam_policy.assume_main": 'module.function.aws_iam_policy.execution["assume-main"]',
+        "module.function.aws_iam_policy.logs": 'module.function.aws_iam_policy.execution["logs"]',
+        "module.function.aws_iam_role_policy_attachment.assume_main":
+            'module.function.aws_iam_role_policy_attachment.execution["assume-main"]',
+        "module.function.aws_iam_role_policy_attachment.logs":
+            'module.function.aws_iam_role_policy_attachment.execution["logs"]',
+    }
+
+
+# --- what the applied plans deploy ---
+
+def plans(runs, env):
+    return record(runs, f"{env}/consumer-first")["cycle"]["plans"]
+
+
+def variables(plan):
+    return {k: v["value"] for k, v in plan["variables"].items()}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_main_plan_deploys_the_role_and_one_policy_per_table(runs, env):
+    p = plans(runs, env)["main"]
+    v = variables(p)
+    trust = v["trust"]
+    role = after(p, "module.cross_account_role.aws_iam_role.this")
+    assert role["name"] == name("cross_account_role_name", env)
+    exec_role = f"arn:aws:iam::{CONSUMER}:role/{name('execution_role_name', env)}"
+    st = json.loads(role["assume_role_policy"])["Statement"]
+    assert len(st) == 1
+    st = st[0]
+    actions = ["sts:AssumeRole"] + (["sts:TagSession"] if trust.get("tag_session") else [])
+    assert st["Action"] == actions
+    conditions = {"StringEquals": {"sts:ExternalId": trust["external_id"]}}
+    if trust_mode(runs, env) == "account":
+        assert st["Principal"] == {"AWS": [f"arn:aws:iam::{CONSUMER}:root"]}
+        conditions["ArnEquals"] = {"aws:PrincipalArn": [exec_role]}
+    else:
+        assert st["Principal"] == {"AWS": [exec_role]}
+    assert st["Condition"] == conditions
+
+    types = [rc["type"] for rc in p["resource_changes"]]
+    assert "aws_iam_policy_attachment" not in types  # the exclusive kind would detach other holders
+    assert types.count("aws_iam_policy") == types.count("aws_iam_role_policy_attachment") == len(v["tables"])
+    for table, grant in v["tables"].items():
+        policy = after(p, f'module.cross_account_role.aws_iam_policy.table["{table}"]')
+        region = grant.get("region") or v["region"]
+        arn = f"arn:aws:dynamodb:{region}:{MAIN}:table/{table}"
+        assert policy["name"] == f"{name('cross_account_role_name', env)}-{table}"
+        assert json.loads(policy["policy"])["Statement"] == [{
+            "Sid": f"DynamoDB{grant['access_type']}", "Effect": "Allow",
+            "Action": access_levels()[grant["access_type"]], "Resource": [arn, f"{arn}/index/*"]}]
+    demo = [rc["address"] for rc in p["resource_changes"] if rc["address"].startswith("module.demo_table")]
+    assert bool(demo) == (v["demo_table"] is not None)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_consumer_plan_deploys_the_function_as_configured(runs, env):
+    p = plans(runs, env)["consumer"]
+    v = variables(p)
+    fn_settings, assume, schedule = v["function"] or {}, v["assume"] or {}, v["schedule"]
+    fn = after(p, "module.function.aws_lambda_function.this")
+    assert (fn["function_name"], fn["runtime"], fn["handler"], fn["architectures"]) == (
+        name("function_name", env), "provided.al2023", "bootstrap", ["arm64"])
+    zip_bytes = open(runs["zip_path"], "rb").read()
+    assert fn["source_code_hash"] == base64.b64encode(hashlib.sha256(zip_bytes).digest()).decode()
+    assert fn["logging_config"] == [{"log_format": "JSON", "log_group": f"/aws/lambda/{name('function_name', env)}",
+                                     "application_log_level": fn_settings.get("log_level") or "INFO",
+                                     "system_log_level": "WARN"}]
+
+    main_role = f"arn:aws:iam::{MAIN}:role/{name('cross_account_role_name', env)}"
+    expected_env = {"ROLE_ARN": main_role, "EXTERNAL_ID": assume["external_id"], "DEFAULT_TABLE": "orders"}
+    if schedule:
+        expected_env["SCHEDULED_REQUEST"] = schedule["request"]
+    assert fn["environment"] == [{"variables": expected_env}]
+
+    assume_policy = json.loads(after(p, 'module.function.aws_iam_policy.execution["assume-main"]')["policy"])
+    assert assume_policy["Statement"] == [{
+        "Sid": "AssumeMainAccountRoles", "Effect": "Allow",
+        "Action": ["sts:AssumeRole"] + (["sts:TagSession"] if assume.get("tag_session") else []),
+        "Resource": [main_role]}]
+    group = f"arn:aws:logs:us-east-1:{CONSUMER}:log-group:/aws/lambda/{name('function_name', env)}"
+    logs_policy = json.loads(after(p, 'module.function.aws_iam_policy.execution["logs"]')["policy"])
+    assert logs_policy["Statement"][0]["Resource"] == [group, f"{group}:log-stream:*"]
+    log_group = after(p, "module.function.aws_cloudwatch_log_group.function")
+    assert log_group["retention_in_days"] == (fn_settings.get("log_retention_days") or 30)
+
+    addresses = {rc["address"] for rc in p["resource_changes"]}
+    if schedule:
+        s = after(p, "module.function.aws_scheduler_schedule.this[0]")
+        assert s["schedule_expression"] == schedule["expression"]
+        assert json.loads(s["target"][0]["input"]) == json.loads(schedule["request"])
+    else:
+        assert not any(".aws_scheduler_schedule." in a for a in addresses)
+    xray = "module.function.aws_iam_role_policy_attachment.xray[0]" in addresses
+    assert xray == (fn_settings.get("tracing_mode") == "Active")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_outputs_name_what_was_applied(runs, env):
+    out = record(runs, f"{env}/consumer-first")["cycle"]["outputs"]
+    assert out["consumer"]["main_role_arn"] == out["main"]["role_arn"]
+    assert out["consumer"]["environment"]["ROLE_ARN"] == out["main"]["role_arn"]
+    assert out["consumer"]["execution_role_arn"] == f"arn:aws:iam::{CONSUMER}:role/{name('execution_role_name', env)}"
+    assert out["consumer"]["function_name"] == name("function_name", env)
+    assert sorted(out["main"]["policy_arns"]) == sorted(variables(plans(runs, env)["main"])["tables"])
