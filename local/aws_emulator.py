@@ -706,7 +706,7 @@ def _install_fast_table_order() -> None:
 
     Parallel scan needs no patch: moto 5.2.5 honours Segment/TotalSegments (an item's segment is a
     stable md5 of its partition key), so following LastEvaluatedKey in each of N segments returns
-    every item exactly once (tests/iam/test_emulator.py checks it on the 5,000-item table)."""
+    every item exactly once (tests/iam/test_strict_emulator.py checks it on the 5,000-item table)."""
     from moto.dynamodb.models.table import Table
 
     def all_items(self):
@@ -737,7 +737,7 @@ def wire_json(value):
 def _install_fast_item_json() -> None:
     """Performance only, same JSON as moto: moto serializes responses by walking the service
     model member by member (~0.7 ms per item: a 5,000-item page took over a second). Item-reading
-    results are plain AttributeValue JSON, so they are dumped directly; tests/iam/test_emulator.py
+    results are plain AttributeValue JSON, so they are dumped directly; tests/iam/test_policy_eval.py
     checks the output equals moto's serializer on every seeded item."""
     from moto.dynamodb.responses import DynamoHandler, DynamoResult
     original = DynamoHandler.serialized
