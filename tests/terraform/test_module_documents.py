@@ -1,0 +1,192 @@
+"""What the modules deploy for input sets the environments do not cover (every access level,
+other regions, both trust forms with every option, the function's whole environment), read from
+one real plan of a harness root that calls the modules directly."""
+import json
+
+import pytest
+
+from cases import Harness, scratch_terraform
+from tfhelpers import CONSUMER, MAIN, access_levels, after, name
+
+FN_ROLE = f"arn:aws:iam::{CONSUMER}:role/{name('execution_role_name', 'dev')}"
+OTHER_ROLE = f"arn:aws:iam::{CONSUMER}:role/reporting"
+DEMO = f"arn:aws:iam::{MAIN}:role/{name('cross_account_role_name', 'dev')}"
+MATRIX = f"arn:aws:iam::{MAIN}:role/dev-matrix-read"
+REQUEST = '{"op":"scan","table":"orders","select":"count"}'
+
+
+def main_args(**overrides):
+    args = {"environment": "dev", "main_account_id": MAIN, "consumer_account_id": CONSUMER, "region": "us-east-1",
+            "tables": {"orders": {"access_type": "Read"}}}
+    args.update(overrides)
+    return "cross-account-role", args
+
+
+def consumer_args(zip_path, **overrides):
+    args = {"environment": "dev", "consumer_account_id": CONSUMER, "main_account_id": MAIN, "region": "eu-central-1",
+            "function": {"zip_path": str(zip_path)}}
+    args.update(overrides)
+    return "consumer-function", args
+
+
+LONG_A, LONG_B = "t" * 200 + "a", "t" * 200 + "b"
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory):
+    terraform_dir, zip_path = scratch_terraform(tmp_path_factory.mktemp("documents"))
+    h = Harness(terraform_dir, "documents", {
+        "three_levels": main_args(tables={"orders": {"access_type": "Read"},
+                                          "customers": {"access_type": "ReadWriteUpdate", "region": None},
+                                          "archive.v2": {"access_type": "Full", "region": "eu-west-1"}},
+                                  trust={"principal_arns": [OTHER_ROLE, FN_ROLE]}),
+        "every_trust_option": main_args(trust={"external_id": "ext-123", "tag_session": True,
+                                               "source_identity": True, "max_session_duration": 7200}),
+        "account_trust": main_args(trust={"mode": "account", "external_id": "ext-123"}),
+        "long_table_names": main_args(tables={LONG_A: {"access_type": "Read"}, LONG_B: {"access_type": "Read"}}),
+        "role_override": main_args(role={"name": "custom-reader", "path": "/ddb/"}),
+        "longest_valid": main_args(environment="e" * 25, trust={"external_id": "x" * 1224, "max_session_duration": 43200}),
+        "consumer_full": consumer_args(
+            zip_path,
+            assume={"extra_role_arns": [MATRIX], "tag_session": True, "external_id": "ext-123",
+                    "session_name": "reader", "session_duration_seconds": 900},
+            function={"zip_path": str(zip_path), "table_region": "us-west-2", "default_table": "orders",
+                      "extra_environment": {"RUST_LOG": "info"}},
+            schedule={"expression": "rate(1 hour)", "request": REQUEST}),
+        "consumer_minimal": consumer_args(zip_path),
+        "consumer_override_attempt": consumer_args(
+            zip_path, function={"zip_path": str(zip_path), "extra_environment": {"ROLE_ARN": "arn:aws:iam::999999999999:role/evil"}}),
+    })
+    return h, h.plan()
+
+
+def resource(harness, case, address):
+    h, plan = harness
+    return after(plan, f"{h.module_address(case)}.{address}")
+
+
+def statement(doc_json):
+    doc = json.loads(doc_json)
+    assert doc["Version"] == "2012-10-17" and len(doc["Statement"]) == 1
+    return doc["Statement"][0]
+
+
+# --- main account ---
+
+@pytest.mark.parametrize("table,level,region", [("orders", "Read", "us-east-1"),
+                                                ("customers", "ReadWriteUpdate", "us-east-1"),
+                                                ("archive.v2", "Full", "eu-west-1")])
+def test_each_table_policy_grants_exactly_its_level_on_the_table_and_its_indexes(harness, table, level, region):
+    policy = resource(harness, "three_levels", f'aws_iam_policy.table["{table}"]')
+    arn = f"arn:aws:dynamodb:{region}:{MAIN}:table/{table}"
+    assert statement(policy["policy"]) == {"Sid": f"DynamoDB{level}", "Effect": "Allow",
+                                           "Action": access_levels()[level], "Resource": [arn, f"{arn}/index/*"]}
+    assert policy["name"] == f"{name('cross_account_role_name', 'dev')}-{table}"
+
+
+def test_one_attachment_per_table_and_no_exclusive_attachment(harness):
+    h, plan = harness
+    mine = [rc for rc in plan["resource_changes"] if rc["address"].startswith(h.module_address("three_levels") + ".")]
+    attachments = sorted(rc["index"] for rc in mine if rc["type"] == "aws_iam_role_policy_attachment")
+    assert attachments == ["archive.v2", "customers", "orders"]
+    assert not [rc for rc in plan["resource_changes"] if rc["type"] == "aws_iam_policy_attachment"]
+
+
+def test_trust_principal_mode_names_the_exact_roles(harness):
+    st = statement(resource(harness, "three_levels", "aws_iam_role.this")["assume_role_policy"])
+    assert st["Principal"] == {"AWS": sorted([FN_ROLE, OTHER_ROLE])}
+    assert st["Action"] == ["sts:AssumeRole"]
+    assert "Condition" not in st
+
+
+def test_trust_external_id_tag_session_and_source_identity(harness):
+    role = resource(harness, "every_trust_option", "aws_iam_role.this")
+    st = statement(role["assume_role_policy"])
+    assert st["Principal"] == {"AWS": [FN_ROLE]}  # null principal_arns: the consumer root's execution role
+    assert st["Condition"] == {"StringEquals": {"sts:ExternalId": "ext-123"}}
+    assert st["Action"] == ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]
+    assert role["max_session_duration"] == 7200
+
+
+def test_trust_account_mode_pins_principal_arn(harness):
+    st = statement(resource(harness, "account_trust", "aws_iam_role.this")["assume_role_policy"])
+    assert st["Principal"] == {"AWS": [f"arn:aws:iam::{CONSUMER}:root"]}
+    assert st["Condition"] == {"ArnEquals": {"aws:PrincipalArn": [FN_ROLE]},
+                               "StringEquals": {"sts:ExternalId": "ext-123"}}
+
+
+def test_long_policy_names_are_shortened_but_stay_unique(harness):
+    names = [resource(harness, "long_table_names", f'aws_iam_policy.table["{t}"]')["name"] for t in (LONG_A, LONG_B)]
+    assert all(len(n) <= 128 for n in names) and len(set(names)) == 2
+
+
+def test_role_name_and_path_override(harness):
+    role = resource(harness, "role_override", "aws_iam_role.this")
+    assert (role["name"], role["path"]) == ("custom-reader", "/ddb/")
+    policy = resource(harness, "role_override", 'aws_iam_policy.table["orders"]')
+    assert (policy["name"], policy["path"]) == ("custom-reader-orders", "/ddb/")
+
+
+def test_longest_valid_inputs_are_accepted(harness):
+    """The limits are limits, not typos: the boundary values plan."""
+    role = resource(harness, "longest_valid", "aws_iam_role.this")
+    assert len(role["name"]) == 64 and role["max_session_duration"] == 43200
+    assert statement(role["assume_role_policy"])["Condition"]["StringEquals"]["sts:ExternalId"] == "x" * 1224
+
+
+# --- consumer account ---
+
+def test_assume_policy_is_limited_to_the_main_roles(harness):
+    st = statement(resource(harness, "consumer_full", 'aws_iam_policy.execution["assume-main"]')["policy"])
+    assert (st["Effect"], st["Action"], st["Resource"]) == ("Allow", ["sts:AssumeRole", "sts:TagSession"],
+                                                            sorted([DEMO, MATRIX]))
+    minimal = statement(resource(harness, "consumer_minimal", 'aws_iam_policy.execution["assume-main"]')["policy"])
+    assert (minimal["Action"], minimal["Resource"]) == (["sts:AssumeRole"], [DEMO])
+
+
+def test_logs_policy_is_limited_to_its_own_log_group(harness):
+    fn = name("function_name", "dev")
+    group = f"arn:aws:logs:eu-central-1:{CONSUMER}:log-group:/aws/lambda/{fn}"
+    st = statement(resource(harness, "consumer_full", 'aws_iam_policy.execution["logs"]')["policy"])
+    assert st["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert st["Resource"] == [group, f"{group}:log-stream:*"]
+    assert resource(harness, "consumer_full", "aws_cloudwatch_log_group.function")["name"] == f"/aws/lambda/{fn}"
+
+
+def test_execution_role_trusts_lambda_only(harness):
+    role = resource(harness, "consumer_full", "aws_iam_role.execution")
+    assert role["name"] == name("execution_role_name", "dev")
+    st = statement(role["assume_role_policy"])
+    assert st["Principal"] == {"Service": "lambda.amazonaws.com"} and st["Action"] == "sts:AssumeRole"
+
+
+def test_scheduler_role_may_invoke_this_function_only(harness):
+    fn = f"arn:aws:lambda:eu-central-1:{CONSUMER}:function:{name('function_name', 'dev')}"
+    trust = statement(resource(harness, "consumer_full", "aws_iam_role.scheduler[0]")["assume_role_policy"])
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": CONSUMER}}
+    invoke = statement(resource(harness, "consumer_full", "aws_iam_policy.scheduler_invoke[0]")["policy"])
+    assert (invoke["Action"], invoke["Resource"]) == ("lambda:InvokeFunction", fn)
+    schedule = resource(harness, "consumer_full", "aws_scheduler_schedule.this[0]")
+    assert (schedule["schedule_expression"], schedule["target"][0]["input"]) == ("rate(1 hour)", REQUEST)
+
+
+def test_environment_carries_the_function_contract(harness):
+    assert resource(harness, "consumer_full", "aws_lambda_function.this")["environment"] == [{"variables": {
+        "ROLE_ARN": DEMO, "EXTERNAL_ID": "ext-123", "ROLE_SESSION_NAME": "reader", "SESSION_DURATION_SECONDS": "900",
+        "TABLE_REGION": "us-west-2", "DEFAULT_TABLE": "orders", "SCHEDULED_REQUEST": REQUEST, "RUST_LOG": "info"}}]
+
+
+def test_environment_sets_only_what_is_given(harness):
+    """The function rejects present-but-empty variables, so unset inputs must be absent."""
+    fn = resource(harness, "consumer_minimal", "aws_lambda_function.this")
+    assert fn["environment"] == [{"variables": {"ROLE_ARN": DEMO}}]
+    assert fn["reserved_concurrent_executions"] == -1  # the provider's "unreserved"
+    h, plan = harness
+    assert not [rc for rc in plan["resource_changes"]
+                if rc["address"].startswith(h.module_address("consumer_minimal") + ".aws_scheduler")]
+
+
+def test_contract_variables_win_over_extra_environment(harness):
+    fn = resource(harness, "consumer_override_attempt", "aws_lambda_function.this")
+    assert fn["environment"][0]["variables"]["ROLE_ARN"] == DEMO
