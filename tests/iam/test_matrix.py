@@ -221,3 +221,37 @@ def test_account_trust_with_another_principal_is_denied(aws, probe_credentials):
     error = denied.value.response["Error"]
     assert error["Code"] == "AccessDenied"
     assert NO_IDENTITY_POLICY not in error["Message"]  # identity allowed: the trust condition refused
+
+
+# ---- the consumer's assume policy ----------------------------------------------------------
+
+def test_the_execution_roles_assume_policy_names_exactly_the_main_roles(aws):
+    """Read back from IAM: what the consumer root attached to the execution role."""
+    iam = aws.client("iam", account="222222222222")
+    resources = []
+    for p in iam.list_attached_role_policies(RoleName=EXECUTION_ROLE)["AttachedPolicies"]:
+        version = iam.get_policy(PolicyArn=p["PolicyArn"])["Policy"]["DefaultVersionId"]
+        doc = iam.get_policy_version(PolicyArn=p["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
+        doc = json.loads(doc) if isinstance(doc, str) else doc
+        for stmt in doc["Statement"]:
+            actions = stmt["Action"] if isinstance(stmt["Action"], list) else [stmt["Action"]]
+            if any(a.startswith("sts:") for a in actions):
+                resources += stmt["Resource"] if isinstance(stmt["Resource"], list) else [stmt["Resource"]]
+    assert sorted(resources) == sorted([aws.role_arn(DEMO), aws.role_arn(ACCOUNT_TRUST_ROLE)])
+
+
+@pytest.fixture(scope="module")
+def unlisted_role(aws):
+    """TEST-ONLY: a main-account role that trusts the execution role (with the ExternalId) but is
+    not among the roles the consumer's assume policy names."""
+    iam = aws.client("iam", account=MAIN_ACCOUNT)
+    return iam.create_role(RoleName="local-test-unlisted", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": aws.role_arn(EXECUTION_ROLE)},
+            "Condition": {"StringEquals": {"sts:ExternalId": aws.external_id}}}]}))["Role"]["Arn"]
+
+
+def test_a_trusting_role_outside_the_assume_policy_is_refused_by_it(aws, unlisted_role):
+    error = assume_error(aws, unlisted_role, EXECUTION_ROLE, DEPLOYED)
+    assert error is not None and error["Code"] == "AccessDenied", error
+    assert NO_IDENTITY_POLICY in error["Message"] and unlisted_role in error["Message"], error["Message"]
