@@ -241,15 +241,6 @@ class Terraform:
         self.run("apply", "-no-color", "-input=false", "-auto-approve", f"-state={self.state}", *self.args, step="apply")
         return self.outputs()
 
-    def plan_is_empty(self) -> bool:
-        """`terraform plan -detailed-exitcode`: 0 = no changes, 2 = changes."""
-        p = subprocess.run(["terraform", "plan", "-no-color", "-input=false", "-detailed-exitcode",
-                            f"-state={self.state}", *self.args], cwd=self.dir, env=self.env, capture_output=True, text=True)
-        (self.log_dir / f"terraform-{self.name}-replan.log").write_text(p.stdout + p.stderr)
-        if p.returncode not in (0, 2):
-            raise DeployError(f"terraform plan of {self.name} failed:\n{p.stderr[-4000:]}")
-        return p.returncode == 0
-
     def outputs(self) -> dict:
         out = self.run("output", "-no-color", "-json", f"-state={self.state}", step="output")
         return {k: v["value"] for k, v in json.loads(out).items()}
