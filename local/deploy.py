@@ -283,8 +283,9 @@ def deployed_function(endpoint: str, consumer_deployer: dict, function_name: str
 
 def lambda_environment(state: dict, credentials: dict | None = None) -> dict[str, str]:
     """The environment Lambda gives the deployed function: the variables Terraform set, the ones
-    Lambda derives from its logging_config (AWS_LAMBDA_LOG_FORMAT, AWS_LAMBDA_LOG_LEVEL), the
-    execution role's credentials, the region, and (local only) the endpoint standing in for AWS."""
+    Lambda derives from its logging_config (AWS_LAMBDA_LOG_FORMAT, AWS_LAMBDA_LOG_LEVEL) and from
+    its configuration (name, memory), the execution role's credentials, the region, and (local
+    only) the endpoint standing in for AWS."""
     fn = state["function"]
     creds = credentials or fn["credentials"]
     env = dict(fn["environment"])
@@ -294,7 +295,8 @@ def lambda_environment(state: dict, credentials: dict | None = None) -> dict[str
         # Lambda applies the level controls only to JSON logs.
         if logging_config["LogFormat"] == "JSON" and logging_config.get("ApplicationLogLevel"):
             env["AWS_LAMBDA_LOG_LEVEL"] = logging_config["ApplicationLogLevel"]
-    env.update({"AWS_ACCESS_KEY_ID": creds["access_key_id"], "AWS_SECRET_ACCESS_KEY": creds["secret_access_key"],
+    env.update({"AWS_LAMBDA_FUNCTION_NAME": fn["name"], "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn["memory_size"]),
+                "AWS_ACCESS_KEY_ID": creds["access_key_id"], "AWS_SECRET_ACCESS_KEY": creds["secret_access_key"],
                 "AWS_SESSION_TOKEN": creds["session_token"], "AWS_REGION": state["region"],
                 "AWS_DEFAULT_REGION": state["region"], "AWS_ENDPOINT_URL": state["endpoint"]})
     return env

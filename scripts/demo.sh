@@ -19,7 +19,9 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
 RUN="$ROOT/.local/demo"
-FUNCTION=ddb-cross-account-reader   # the binary, as cargo lambda watch names the function
+# The binary, as cargo lambda watch names the function (it also sets AWS_LAMBDA_FUNCTION_NAME to it,
+# so the role session is named after it, where Lambda would use the deployed function's name).
+FUNCTION=ddb-cross-account-reader
 BUILD_TIMEOUT="${DEMO_BUILD_TIMEOUT:-1800}"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
