@@ -66,7 +66,7 @@ def test_one_scan_across_several_lifetimes_refreshes_once_per_lifetime(aws, star
         ahead = previous["expiration"] - following["issued"]
         assert 0 < ahead <= BUFFER + TOLERANCE, f"refreshed {ahead:.2f} s before the previous session expired"
     assert len(sessions) >= 3, len(sessions)
-    figures["credential_expiry"] = {"lifetime_s": LIFETIME, "scan_s": round(elapsed, 1), "pages": len(ddb),
+    figures["credential_expiry"] = {"lifetime_s": LIFETIME, "scan_s": round(elapsed, 1), "dynamodb_calls": len(ddb),
                                     "assume_role": len(sessions), "expired_refusals": 0,
                                     "refresh_ahead_s": [round(p["expiration"] - n["issued"], 2)
                                                         for p, n in zip(sessions, sessions[1:])]}
