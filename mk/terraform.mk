@@ -1,6 +1,6 @@
 # Terraform targets, included by the top-level Makefile.
-# tf-check          offline verification of the Terraform (fmt, rendered documents, validate and
-#                   plans against the real aws schema, checkov, policy lint); ~30 s once installed
+# tf-check          the Terraform with the real provider: fmt, both roots applied into the strict
+#                   emulator (dev, stage, prod), module plans, validate, checkov, policy lint, READMEs
 # tf-deploy-*       the real two-account flow (needs AWS credentials of each account; see
 #                   terraform/README.md). ENV=dev|stage|prod, MAIN_PROFILE / CONSUMER_PROFILE name
 #                   the AWS CLI profiles of the two accounts; TF is the terraform binary to use;
@@ -15,10 +15,14 @@ export CHECKPOINT_DISABLE := 1
 TF_INIT_BACKEND = $(if $(S3_BACKEND),-backend-config=envs/$(ENV).s3.tfbackend)
 LAMBDA_ZIP := target/lambda/ddb-cross-account-reader/bootstrap.zip
 
-.PHONY: tf-check tf-fmt tf-build-zip tf-deploy-consumer tf-deploy-main tf-invoke
+.PHONY: tf-check tf-docs tf-fmt tf-build-zip tf-deploy-consumer tf-deploy-main tf-invoke
 
-tf-check: ## offline Terraform checks: fmt, rendered policies, validate + plans vs the aws schema, checkov, policy lint
+tf-check: ## Terraform checks with the real provider: fmt, applies into the emulator, plans, validate, checkov, policy lint
 	scripts/tf-check.sh
+
+tf-docs: ## rewrite the Inputs/Outputs tables of every Terraform README from the code
+	scripts/bootstrap.sh terraform
+	.tools/tf-venv/bin/python scripts/tf-docs.py
 
 tf-fmt: ## terraform fmt every .tf file
 	scripts/bootstrap.sh terraform

@@ -118,6 +118,12 @@ def consumer_first_scenario(env: str, base: Path, zip_path: Path) -> dict:
     return rec
 
 
+def order_failed(rec: dict) -> str:
+    """The root whose apply failed: the first of the cycle's order not yet applied."""
+    cycle = rec["cycle"]
+    return next(w for w in cycle["order"] if w not in cycle.get("applied", []))
+
+
 def main_first_scenario(env: str, base: Path, zip_path: Path) -> dict:
     """Main root first, in a fresh emulator. The README allows it with trust mode "account"
     only; with "principal" IAM must refuse the trust policy (the execution role does not exist
@@ -132,8 +138,8 @@ def main_first_scenario(env: str, base: Path, zip_path: Path) -> dict:
         except TerraformError as e:
             rec["error"] = e.message
             rec["after_error"] = {p: emu.inventory(p) for p in ("main", "consumer")}
-            for which in ("consumer", "main"):  # whatever the failed apply left
-                _timed(rec, f"destroy_{which}", roots.destroy, which)
+            for which in reversed(rec["cycle"].get("applied", []) + [order_failed(rec)]):
+                _timed(rec, f"destroy_{which}", roots.destroy, which)  # whatever the failed apply left
             rec["after_destroy"] = {p: emu.inventory(p) for p in ("main", "consumer")}
     return rec
 
@@ -174,8 +180,11 @@ def upgrade_scenario(base: Path, zip_path: Path, env: str = "dev") -> dict:
     return rec
 
 
-def run_all(base: Path) -> dict:
-    """Every scenario, side by side: {"ENV/main-first": ..., "ENV/consumer-first": ..., "upgrade": ...}."""
+def run_all(base: Path, when_planned=None) -> dict:
+    """Every scenario, side by side: {"ENV/main-first": ..., "ENV/consumer-first": ..., "upgrade": ...}.
+    when_planned(plans) is called with {(root, env): plan JSON} of the applied plans as soon as
+    the consumer-first scenarios are done (while the slow main-first ones still run); what it
+    returns is kept as results["when_planned"]."""
     zip_path = small_zip(base / "bootstrap.zip")
     # The slow one first: the two-minute retries of the refused main-first applies overlap the rest.
     jobs = {f"{env}/main-first": (main_first_scenario, env, base / env / "main-first", zip_path) for env in ENVS}
@@ -183,14 +192,20 @@ def run_all(base: Path) -> dict:
                  for env in ENVS})
     jobs["upgrade"] = (upgrade_scenario, base / "upgrade", zip_path)
     started = time.monotonic()
+    results: dict = {}
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         futures = {name: pool.submit(fn, *args) for name, (fn, *args) in jobs.items()}
-        results = {}
-        for name, future in futures.items():
+        first = [f"{env}/consumer-first" for env in ENVS]
+        for name in first + [n for n in futures if n not in first]:
             try:
-                results[name] = future.result()
+                results[name] = futures[name].result()
             except Exception as e:  # reported by every test that needs this scenario
                 results[name] = {"failed": f"{type(e).__name__}: {e}"}
+            if name == first[-1] and when_planned is not None:
+                planned = {(root, env): results[f"{env}/consumer-first"]["cycle"]["plans"][root]
+                           for env in ENVS for root in ("consumer", "main")
+                           if "failed" not in results[f"{env}/consumer-first"]}
+                results["when_planned"] = when_planned(planned)
     results["wall_seconds"] = round(time.monotonic() - started, 1)
     results["zip_path"] = zip_path
     return results

@@ -9,17 +9,10 @@ import json
 
 import pytest
 
-from deployments import PRE_OBJECT_INPUTS_COMMIT, run_all
+from deployments import PRE_OBJECT_INPUTS_COMMIT
 from tfhelpers import CONSUMER, ENVS, MAIN, access_levels, after, flat, name
 
 NOTHING = {"roles": [], "policies": [], "functions": [], "log_groups": [], "schedules": [], "tables": []}
-
-
-@pytest.fixture(scope="session")
-def runs(tmp_path_factory):
-    results = run_all(tmp_path_factory.mktemp("deployments"))
-    print(f"\ndeployments: {results['wall_seconds']} s wall for every scenario")
-    return results
 
 
 def record(runs, key):

@@ -1,46 +1,28 @@
-"""Policy lint (no unknown action, no wildcard principal, no wildcard resource) on every document
-the project renders: the local scenario and the modules under several input sets."""
+"""Policy lint (no unknown action, no wildcard principal, no wildcard resource) on every IAM
+document the project deploys: the applied plans of dev, stage and prod, and the modules planned
+with every option on (both trust forms, every access level, TagSession, SourceIdentity, a schedule)."""
 import json
-import subprocess
 
 import pytest
 
-from tfhelpers import MODULES, REPO, render, tf_venv_json
+from cases import Harness, scratch_terraform
+from test_apply import record
+from tfhelpers import CONSUMER, ENVS, MAIN, tf_venv_json
 
-MAIN, CONSUMER = "111111111111", "222222222222"
 FN_ROLE = f"arn:aws:iam::{CONSUMER}:role/prod-ddb-cross-account-reader-exec"
+ALL_TABLES = {"orders": {"access_type": "Full"}, "eu-orders": {"access_type": "ReadWriteUpdate", "region": "eu-west-1"},
+              "archive": {"access_type": "Read"}}
 
 
-def rendered_documents(tmp_path):
-    """(name, kind, json) of every document the project renders."""
+def documents(plan, prefix=""):
+    """(name, kind, json) of every IAM document a plan deploys."""
     docs = []
-    out = tmp_path / "rendered.json"
-    subprocess.run([str(REPO / "scripts" / "render-local-iam.sh"), str(out)], check=True, capture_output=True)
-    rendered = json.loads(out.read_text())
-    for group in ("main_roles", "consumer_roles"):
-        for role, r in rendered[group]["value"].items():
-            docs.append((f"local/{role}/trust", "trust", r["trust_policy"]))
-            docs += [(f"local/{role}/{n}", "identity", d) for n, d in r["policies"].items()]
-
-    base = {"environment": "prod", "main_account_id": MAIN, "consumer_account_id": CONSUMER,
-            "default_region": "us-east-1", "trusted_principal_arns": [FN_ROLE],
-            "tables": [{"table_name": "orders", "access_type": "Full"},
-                       {"table_name": "eu-orders", "access_type": "ReadWriteUpdate", "region": "eu-west-1"}]}
-    for mode in ("principal", "account"):
-        m = render(MODULES / "cross-account-policies", dict(base, trust_mode=mode, external_id="e-1",
-                                                            enable_tag_session=True, enable_source_identity=True))
-        docs.append((f"main/{mode}/trust", "trust", m["trust_policy_json"]))
-        docs += [(f"main/{mode}/{t}", "identity", p["json"]) for t, p in m["table_policies"].items()]
-
-    c = render(MODULES / "consumer-policies", {
-        "function_name": "prod-reader", "consumer_account_id": CONSUMER, "region": "us-east-1",
-        "main_role_arns": [f"arn:aws:iam::{MAIN}:role/prod-ddb_cross_acc_access_role-{CONSUMER}"],
-        "enable_tag_session": True})
-    docs += [("consumer/execution-trust", "trust", c["execution_trust_policy_json"]),
-             ("consumer/scheduler-trust", "trust", c["scheduler_trust_policy_json"]),
-             ("consumer/assume", "identity", c["assume_policy_json"]),
-             ("consumer/logs", "identity", c["logs_policy_json"]),
-             ("consumer/scheduler-invoke", "identity", c["scheduler_invoke_policy_json"])]
+    for rc in plan["resource_changes"]:
+        values = rc["change"]["after"] or {}
+        if rc["type"] == "aws_iam_role":
+            docs.append((f"{prefix}{rc['address']}", "trust", values["assume_role_policy"]))
+        elif rc["type"] == "aws_iam_policy":
+            docs.append((f"{prefix}{rc['address']}", "identity", values["policy"]))
     return docs
 
 
@@ -48,11 +30,40 @@ def lint(docs):
     return tf_venv_json("lint_policies.py", [{"name": n, "kind": k, "json": j} for n, k, j in docs])
 
 
-def test_every_rendered_document_is_clean(tmp_path):
-    docs = rendered_documents(tmp_path)
-    assert len(docs) >= 30
+@pytest.fixture(scope="module")
+def module_documents(tmp_path_factory):
+    terraform_dir, zip_path = scratch_terraform(tmp_path_factory.mktemp("lint"))
+    base = {"environment": "prod", "main_account_id": MAIN, "consumer_account_id": CONSUMER, "region": "us-east-1",
+            "tables": ALL_TABLES}
+    options = {"external_id": "e-1", "tag_session": True, "source_identity": True}
+    h = Harness(terraform_dir, "lint", {
+        "principal": ("cross-account-role", dict(base, trust=dict(options, principal_arns=[FN_ROLE]))),
+        "account": ("cross-account-role", dict(base, trust=dict(options, mode="account"))),
+        "consumer": ("consumer-function", {
+            "environment": "prod", "consumer_account_id": CONSUMER, "main_account_id": MAIN, "region": "us-east-1",
+            "function": {"zip_path": str(zip_path), "tracing_mode": "Active"},
+            "assume": {"tag_session": True, "extra_role_arns": [f"arn:aws:iam::{MAIN}:role/reporting"]},
+            "schedule": {"expression": "rate(1 hour)", "request": '{"op":"scan","table":"orders"}'}}),
+    })
+    return documents(h.plan())
+
+
+def test_every_module_document_is_clean(module_documents):
+    # 2 x (trust + 3 tables) in the main account; execution trust, assume, logs, scheduler trust,
+    # scheduler invoke in the consumer account.
+    assert len(module_documents) == 13
+    findings = lint(module_documents)
+    assert set(findings) == {n for n, _, _ in module_documents}
+    assert {n: p for n, p in findings.items() if p} == {}
+
+
+def test_every_applied_document_is_clean(runs):
+    docs = []
+    for env in ENVS:
+        for root, plan in record(runs, f"{env}/consumer-first")["cycle"]["plans"].items():
+            docs += documents(plan, prefix=f"{env}/{root}/")
+    assert len(docs) >= 20
     findings = lint(docs)
-    assert set(findings) == {n for n, _, _ in docs}
     assert {n: p for n, p in findings.items() if p} == {}
 
 
