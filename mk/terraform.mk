@@ -22,7 +22,7 @@ tf-check: ## Terraform checks with the real provider: fmt, applies into the emul
 
 tf-docs: ## rewrite the Inputs/Outputs tables of every Terraform README from the code
 	scripts/bootstrap.sh terraform
-	.tools/tf-venv/bin/python scripts/tf-docs.py
+	.tools/tf-docs-venv/bin/python scripts/tf-docs.py
 
 tf-fmt: ## terraform fmt every .tf file
 	scripts/bootstrap.sh terraform

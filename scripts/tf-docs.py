@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes (or, with --check, verifies) the Inputs and Outputs tables of every Terraform README
 from the code: name, description, type and default of each variable, name and description of
-each output, read from the .tf files with python-hcl2 (pinned in requirements/terraform-checks.txt;
-run with .tools/tf-venv/bin/python). The tables sit between the markers
+each output, read from the .tf files with python-hcl2 (pinned in requirements/terraform-docs.txt;
+run with .tools/tf-docs-venv/bin/python). The tables sit between the markers
 <!-- BEGIN_TF_DOCS --> and <!-- END_TF_DOCS --> of each README; the prose around them is the
 author's. Hand-written because terraform-docs is a Go binary no package registry here ships.
 
@@ -134,7 +134,7 @@ def main(argv=None) -> int:
             readme.write_text(want)
             print(f"tf-docs: wrote {readme.relative_to(ROOT) if readme.is_relative_to(ROOT) else readme}", file=sys.stderr)
     if stale:
-        print(f"tf-docs: {stale} README(s) differ from the code: run .tools/tf-venv/bin/python scripts/tf-docs.py",
+        print(f"tf-docs: {stale} README(s) differ from the code: run make tf-docs",
               file=sys.stderr)
     return 1 if stale else 0
 

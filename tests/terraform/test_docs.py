@@ -8,13 +8,13 @@ import subprocess
 import pytest
 
 from cases import Harness, scratch_terraform
-from tfhelpers import CONSUMER, MAIN, REPO, TF_PYTHON
+from tfhelpers import CONSUMER, DOCS_PYTHON, MAIN, REPO
 
 GENERATOR = REPO / "scripts" / "tf-docs.py"
 
 
 def tf_docs(*args):
-    return subprocess.run([str(TF_PYTHON), str(GENERATOR), *map(str, args)], capture_output=True, text=True, timeout=120)
+    return subprocess.run([str(DOCS_PYTHON), str(GENERATOR), *map(str, args)], capture_output=True, text=True, timeout=120)
 
 
 def test_every_readme_table_matches_the_code():
@@ -76,7 +76,7 @@ def test_the_generator_reads_what_terraform_reads(tmp_path):
     }
     h = Harness(terraform_dir, "docs", {m: (m, args) for m, args in modules.items()})
     calls = h.plan()["configuration"]["root_module"]["module_calls"]
-    read = subprocess.run([str(TF_PYTHON), "-c", (
+    read = subprocess.run([str(DOCS_PYTHON), "-c", (
         "import importlib.util, json, sys; from pathlib import Path\n"
         f"spec = importlib.util.spec_from_file_location('d', {str(GENERATOR)!r})\n"
         "d = importlib.util.module_from_spec(spec); spec.loader.exec_module(d)\n"

@@ -19,6 +19,7 @@ TOOLS = REPO / ".tools"
 TERRAFORM = "terraform"
 TF_CLI_CONFIG = TOOLS / "terraformrc"
 TF_PYTHON = TOOLS / "tf-venv" / "bin" / "python"
+DOCS_PYTHON = TOOLS / "tf-docs-venv" / "bin" / "python"  # scripts/tf-docs.py
 MODULES = REPO / "terraform" / "modules"
 CONVENTIONS = MODULES / "conventions"
 ENVS = ("dev", "stage", "prod")
@@ -60,13 +61,13 @@ class TerraformError(Exception):
         self.message = flat(output)
 
 
-def provider_missing(output: str) -> str | None:
+def provider_missing(output: str, cli_config: Path) -> str | None:
     """What to tell when `terraform init` could not get the aws provider, else None."""
     if "hashicorp/aws" not in output or not re.search(r"Failed to (query|install)|could not connect|no available releases", output):
         return None
-    rc = TF_CLI_CONFIG.read_text() if TF_CLI_CONFIG.exists() else ""
+    rc = cli_config.read_text() if cli_config.exists() else ""
     if "filesystem_mirror" in rc:
-        return ("the hashicorp/aws provider is not in the provider mirror named in .tools/terraformrc "
+        return (f"the hashicorp/aws provider is not in the provider mirror named in {cli_config} "
                 "(set TF_PROVIDER_MIRROR to a mirror holding registry.terraform.io/hashicorp/aws, then "
                 "run scripts/bootstrap.sh terraform)")
     return ("the hashicorp/aws provider could not be installed: this machine has no provider mirror "
@@ -89,7 +90,7 @@ class Root:
     def init(self) -> None:
         p = self.run("init", "-no-color", "-backend=false", "-input=false", check=False)
         if p.returncode != 0:
-            missing = provider_missing(p.stdout + p.stderr)
+            missing = provider_missing(p.stdout + p.stderr, Path(self.env.get("TF_CLI_CONFIG_FILE", TF_CLI_CONFIG)))
             raise AssertionError(f"terraform init in {self.dir}: {missing}" if missing else p.stdout + p.stderr)
 
     def plan(self, *args, out: str = "tfplan") -> dict:
