@@ -4,7 +4,7 @@
 #   - terraform fmt -check -recursive
 #   - tests/terraform: both roots applied into the strict two-account emulator for dev, stage and
 #     prod (orders, wrong account, re-plan, destroy, upgrade), module documents and invalid
-#     inputs through real plans, naming, validate, checkov on HCL and plans, policy lint, READMEs.
+#     inputs through real plans, naming, validate, checkov on the applied plans, policy lint, READMEs.
 # The deployment scenarios (mostly waiting on the provider) and the rest run side by side.
 # Extra arguments go to both pytest runs.
 set -euo pipefail
@@ -28,7 +28,7 @@ rest=0
 "${pytest[@]}" tests/terraform --deployments=none "$@" >"$logs/rest" 2>&1 || rest=$?
 deployments=0
 wait "$deployments_pid" || deployments=$?
-echo "== tests/terraform: module documents, inputs, naming, validate, checkov on HCL, lint, READMEs"; cat "$logs/rest"
+echo "== tests/terraform: module documents, inputs, naming, validate, lint, READMEs"; cat "$logs/rest"
 echo "== tests/terraform: deployments into the emulator (and the checks on their plans)"; cat "$logs/deployments"
 [[ $rest -eq 0 && $deployments -eq 0 ]] || { echo "tf-check: FAILED" >&2; exit 1; }
 echo "tf-check: all passed" >&2

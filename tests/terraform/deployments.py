@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import threading
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -124,7 +125,20 @@ def order_failed(rec: dict) -> str:
     return next(w for w in cycle["order"] if w not in cycle.get("applied", []))
 
 
-def main_first_scenario(env: str, base: Path, zip_path: Path) -> dict:
+def _signal_on_create_role(emu: Emulator, event: threading.Event, timeout: float = 120) -> None:
+    """Sets `event` once the emulator has seen iam:CreateRole: from then on a refused apply only
+    waits out the provider's retries."""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and not emu.stats().get("iam:CreateRole"):
+            time.sleep(0.3)
+    except OSError:
+        pass  # the emulator is gone: the scenario ended
+    finally:
+        event.set()
+
+
+def main_first_scenario(env: str, base: Path, zip_path: Path, role_created: threading.Event) -> dict:
     """Main root first, in a fresh emulator. The README allows it with trust mode "account"
     only; with "principal" IAM must refuse the trust policy (the execution role does not exist
     yet). The aws provider retries that error for two minutes, as it does against AWS (IAM is
@@ -133,6 +147,8 @@ def main_first_scenario(env: str, base: Path, zip_path: Path) -> dict:
     with Emulator(base / "emulator") as emu:
         roots = Roots(copy_terraform(base / "terraform"), emu, env, zip_path)
         _timed(rec, "init", roots.init)
+        watcher = threading.Thread(target=_signal_on_create_role, args=(emu, role_created), daemon=True)
+        watcher.start()
         try:
             _cycle(rec, emu, roots, ("main", "consumer"), keep_plans=False)
         except TerraformError as e:
@@ -180,21 +196,36 @@ def upgrade_scenario(base: Path, zip_path: Path, env: str = "dev") -> dict:
     return rec
 
 
+def _signalling(event: threading.Event, fn, *args):
+    """fn(*args), and `event` set however it ends (nobody waits for a scenario that failed early)."""
+    try:
+        return fn(*args)
+    finally:
+        event.set()
+
+
 def run_all(base: Path, when_planned=None) -> dict:
     """Every scenario, side by side: {"ENV/main-first": ..., "ENV/consumer-first": ..., "upgrade": ...}.
     when_planned(plans) is called with {(root, env): plan JSON} of the applied plans as soon as
     the consumer-first scenarios are done (while the slow main-first ones still run); what it
     returns is kept as results["when_planned"]."""
     zip_path = small_zip(base / "bootstrap.zip")
-    # The slow one first: the two-minute retries of the refused main-first applies overlap the rest.
-    jobs = {f"{env}/main-first": (main_first_scenario, env, base / env / "main-first", zip_path) for env in ENVS}
-    jobs.update({f"{env}/consumer-first": (consumer_first_scenario, env, base / env / "consumer-first", zip_path)
-                 for env in ENVS})
-    jobs["upgrade"] = (upgrade_scenario, base / "upgrade", zip_path)
     started = time.monotonic()
     results: dict = {}
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = {name: pool.submit(fn, *args) for name, (fn, *args) in jobs.items()}
+    with ThreadPoolExecutor(max_workers=2 * len(ENVS) + 1) as pool:
+        # The main-first scenarios first and alone until each has reached IAM's CreateRole: a
+        # refused one then only waits out the provider's two-minute retries, and the rest runs
+        # meanwhile instead of delaying the longest scenario.
+        created = {env: threading.Event() for env in ENVS}
+        futures = {f"{env}/main-first": pool.submit(_signalling, created[env], main_first_scenario, env,
+                                                     base / env / "main-first", zip_path, created[env])
+                   for env in ENVS}
+        for event in created.values():
+            event.wait(timeout=180)
+        futures.update({f"{env}/consumer-first": pool.submit(consumer_first_scenario, env,
+                                                              base / env / "consumer-first", zip_path)
+                        for env in ENVS})
+        futures["upgrade"] = pool.submit(upgrade_scenario, base / "upgrade", zip_path)
         first = [f"{env}/consumer-first" for env in ENVS]
         for name in first + [n for n in futures if n not in first]:
             try:

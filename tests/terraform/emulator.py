@@ -8,6 +8,7 @@ still checked, as IAM checks them when a role is created or its trust policy cha
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -91,6 +92,10 @@ class Emulator:
             lines += [f"[{profile}]", f"aws_access_key_id = {key['AccessKeyId']}",
                       f"aws_secret_access_key = {key['SecretAccessKey']}", ""]
         self.credentials_file.write_text("\n".join(lines))
+
+    def stats(self) -> dict[str, int]:
+        """Requests the emulator received, by service:Action (its local API, never counted)."""
+        return json.loads(urllib.request.urlopen(f"{self.endpoint}/_local/stats", timeout=5).read())
 
     def terraform_env(self, profile: str) -> dict:
         """Terraform's environment acting with `profile`'s deployer credentials."""
