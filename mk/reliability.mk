@@ -1,4 +1,4 @@
-# Reliability (issue 5): fuzzing, fault injection, deadline, load, secrets in logs.
+# Reliability: fuzzing, fault injection, deadline, load, secrets in logs.
 #
 # Fuzzing uses cargo-fuzz (libFuzzer). It needs nightly-only rustc flags (-Zsanitizer, sancov); on a
 # stable toolchain RUSTC_BOOTSTRAP=1 unlocks them. cargo-fuzz itself is installed pinned into

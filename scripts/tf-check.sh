@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Offline Terraform verification (issue 3, items 1, 2, 4, 5 and 6):
+# Offline Terraform verification:
 #   1. terraform fmt -check -recursive (real Terraform 1.0.3)
 #   2. policy documents rendered by real Terraform, exact contents and validation messages
 #   4. terraform validate (+ plan of every environment) against the aws provider's real schema

@@ -1,4 +1,4 @@
-"""Issue 3, verification 3: the allow/deny matrix of the Terraform-rendered roles, run against the
+"""The allow/deny matrix of the Terraform-rendered roles, run against the
 strict emulator seeded with exactly those documents.
 
 Each access level (role local-matrix-<level>, granted table `orders` at that level) x each

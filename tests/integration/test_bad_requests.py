@@ -1,4 +1,4 @@
-"""Issue 2, test 6: bad requests get an InvalidRequest error naming the field in backticks, and the
+"""Bad requests get an InvalidRequest error naming the field in backticks, and the
 same process serves the next (valid) invocation. A tampered or foreign next_token is refused.
 """
 import re

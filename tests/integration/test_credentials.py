@@ -1,4 +1,4 @@
-"""Issue 2, test 4 and the credential/config paths: one AssumeRole per credential lifetime shared by
+"""The credential and configuration paths: one AssumeRole per credential lifetime shared by
 every warm invocation (counted at the emulator), the role ARN derived from MAIN_ACCOUNT_ID +
 ENVIRONMENT, the session name, and logs that carry the request fields but never a credential.
 """

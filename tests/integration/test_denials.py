@@ -1,4 +1,4 @@
-"""Issue 2, test 5: denials. Each must come back as an error naming what was denied (role ARN,
+"""Denials. Each must come back as an error naming what was denied (role ARN,
 action, table), be caused by the emulator's IAM evaluation (checked in its denial log), and leave
 the process serving the next invocation.
 

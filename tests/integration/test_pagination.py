@@ -1,4 +1,4 @@
-"""Issue 2, test 2: following next_token over the 5,000-item `bulk` table yields every item exactly
+"""Following next_token over the 5,000-item `bulk` table yields every item exactly
 once: sequential pages, parallel segments inside one invocation, and segment/total_segments fan-out
 across invocations (each slice followed on its own). Query pagination keeps the key order.
 """

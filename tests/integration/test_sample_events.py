@@ -1,4 +1,4 @@
-"""Issue 2, test 1: every sample event in events/ returns what the emulator's data says it should.
+"""Every sample event in events/ returns what the emulator's data says it should.
 
 Expectations come from the emulator itself: LocalAws.data() (its backend, every item) or the same
 DynamoDB operation issued by the main-account admin with boto3. Nothing is hard-coded.

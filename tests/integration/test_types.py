@@ -1,4 +1,4 @@
-"""Issue 2, test 3: numbers (38 significant digits, negative, exponent forms), binary and sets come
+"""Numbers (38 significant digits, negative, exponent forms), binary and sets come
 back exactly as documented, and the same forms are accepted in `values` and `key`.
 
 The typed items are part of the emulator seed (customers, pk "types#..."); every expectation is

@@ -1,4 +1,4 @@
-"""Issue 5.3: the function reads the invocation's deadline (Lambda-Runtime-Deadline-Ms) and stops
+"""The function reads the invocation's deadline (Lambda-Runtime-Deadline-Ms) and stops
 early with a next_token before Lambda would kill it; following the tokens still yields every item
 exactly once.
 

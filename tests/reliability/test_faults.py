@@ -1,4 +1,4 @@
-"""Issue 5.2 with the real binary: faults injected on the wire (local/fault_proxy.py) between the
+"""With the real binary: faults injected on the wire (local/fault_proxy.py) between the
 function and the strict emulator. Each fault is survived (the SDK retries it) or reported clearly
 (an error, or the items read so far plus a next_token that resumes exactly at the failed page); the
 process never dies and its next invocation works.

@@ -1,4 +1,4 @@
-"""Issue 5.4: 1,000 invocations at concurrency 8 against the strict local AWS, served by ONE process
+"""1,000 invocations at concurrency 8 against the strict local AWS, served by ONE process
 started with AWS_LAMBDA_MAX_CONCURRENCY=8 (Lambda Managed Instances: the function runs
 `run_concurrent`, sharing one client and one credential cache). Expected: 0 errors, every answer
 right, exactly 1 sts:AssumeRole for the whole run, and flat memory.

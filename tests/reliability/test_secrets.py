@@ -1,4 +1,4 @@
-"""Issue 5.5: a full scenario with debug logging on, asserting that no credential appears in any log
+"""A full scenario with debug logging on, asserting that no credential appears in any log
 line or error message.
 
 Credentials checked: the execution role's (what Lambda puts in the environment) and every set the
