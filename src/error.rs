@@ -273,4 +273,41 @@ mod tests {
         let internal = AppError::internal("encoding", serde_json::from_str::<u8>("x").unwrap_err());
         assert!(StdError::source(&internal).is_some() && internal.to_string().contains("encoding: "), "{internal}");
     }
+
+    /// Every errorType the function can return is in the README's table (one row each).
+    #[test]
+    fn the_readme_documents_every_error_type() {
+        let readme = include_str!("../README.md");
+        let all = [
+            AppError::invalid("f", "m"),
+            AppError::AccessDenied {
+                role_arn: String::new(),
+                action: String::new(),
+                table: String::new(),
+                message: String::new(),
+                source: None,
+            },
+            AppError::AssumeRoleFailed { role_arn: String::new(), message: String::new(), source: None },
+            AppError::TableNotFound { table: String::new(), message: String::new(), source: None },
+            AppError::Throttled { message: String::new(), source: None },
+            AppError::DeadlineReached { message: String::new() },
+            AppError::DynamoDb { code: String::new(), message: String::new(), source: None },
+            AppError::Internal { message: String::new(), source: None },
+        ];
+        for e in all {
+            // A new variant fails to compile here until it is added to `all` (and to the README).
+            match e {
+                AppError::InvalidRequest { .. }
+                | AppError::AccessDenied { .. }
+                | AppError::AssumeRoleFailed { .. }
+                | AppError::TableNotFound { .. }
+                | AppError::Throttled { .. }
+                | AppError::DeadlineReached { .. }
+                | AppError::DynamoDb { .. }
+                | AppError::Internal { .. } => {}
+            }
+            let row = format!("| `{}` |", e.error_type());
+            assert_eq!(readme.matches(&row).count(), 1, "README.md's errorType table needs one row {row}");
+        }
+    }
 }
