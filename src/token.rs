@@ -231,4 +231,15 @@ mod tests {
         let truncated = message(decode(&t[..t.len() - 4], &FP, 4));
         assert!(truncated.contains("modified") || truncated.contains("base64"), "{truncated}");
     }
+
+    #[test]
+    fn a_token_of_the_previous_format_is_rejected_not_resumed() {
+        // Version 1 bound tokens to a hash of the event's JSON; the same body, checksum intact.
+        let body = Body { v: 1, f: hex(&FP.0), p: Some(10), c: vec![WireCursor { s: 0, k: None, n: 0 }], o: None };
+        let mut bytes = serde_json::to_vec(&body).unwrap();
+        let sum = Sha256::digest(&bytes);
+        bytes.extend_from_slice(&sum[..CHECKSUM_LEN]);
+        let m = message(decode(&URL_SAFE_NO_PAD.encode(bytes), &FP, 1));
+        assert!(m.contains("version 1") && m.contains("start the read again"), "{m}");
+    }
 }
