@@ -29,7 +29,8 @@ use aws_smithy_types::body::SdkBody;
 use ddb_cross_account_reader::config::Config;
 use ddb_cross_account_reader::convert::item_to_raw;
 use ddb_cross_account_reader::credentials;
-use ddb_cross_account_reader::handler::Response;
+use ddb_cross_account_reader::response::Response;
+use ddb_cross_account_reader::table::Results;
 
 /// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), in ns: unlike wall time it does not grow
 /// when other processes take the core, so the per-item figures hold on a busy machine too.
@@ -68,10 +69,10 @@ async fn main() {
 async fn roundtrip(args: &[String]) {
     let n: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or_else(|| usage());
     let config = Config::from_env(|k| std::env::var(k).ok()).unwrap_or_else(|e| panic!("{e}"));
-    let table = args.get(1).cloned().or(config.default_table.clone()).unwrap_or_else(|| usage());
-    let clients = credentials::connect(&config).await.unwrap_or_else(|e| panic!("{e}"));
+    let table = args.get(1).cloned().or(config.requests.default_table.clone()).unwrap_or_else(|| usage());
+    let tables = credentials::connect(&config).await.unwrap_or_else(|e| panic!("{e}"));
     let scan =
-        || clients.dynamodb.scan().table_name(&table).return_consumed_capacity(ReturnConsumedCapacity::Total).send();
+        || tables.client().scan().table_name(&table).return_consumed_capacity(ReturnConsumedCapacity::Total).send();
     // Untimed: assumes the role and opens the connection, as the function's first invocation does.
     scan()
         .await
@@ -133,13 +134,13 @@ async fn cpu(args: &[String]) {
 
         let started = thread_cpu_ns();
         let raws: Vec<_> = page.iter().map(|i| item_to_raw(i).expect("convert")).collect();
-        let response = Response {
+        let results = Results {
             count: raws.len() as u64,
             scanned_count: raws.len() as u64,
             items: raws,
-            next_token: None,
             consumed_capacity: Some(1.0),
         };
+        let response = Response { results, next_token: None };
         let bytes = serde_json::to_vec(&response).expect("serialize");
         let convert_ns = (thread_cpu_ns() - started) as f64;
         std::hint::black_box(bytes);

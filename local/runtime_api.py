@@ -73,7 +73,8 @@ class LogLine:
 
 
 @dataclass
-class _Invocation:
+class Invocation:
+    """One invocation as the Runtime API sees it: the event, then the function's answer."""
     request_id: str
     event: bytes
     deadline_ms: int
@@ -93,15 +94,15 @@ class _RuntimeState:
     """What the HTTP handlers share with the Function: the event queue and in-flight invocations."""
 
     def __init__(self):
-        self.next_queue: queue.Queue[_Invocation | None] = queue.Queue()
+        self.next_queue: queue.Queue[Invocation | None] = queue.Queue()
         self.lock = threading.Lock()
-        self.in_flight: dict[str, _Invocation] = {}
+        self.in_flight: dict[str, Invocation] = {}
         self.first_next_ns = 0
         self.ready = threading.Event()   # set on the first GET /next (end of init)
         self.init_error: tuple[str, str] | None = None
         self.stopping = False
 
-    def take_next(self) -> _Invocation | None:
+    def take_next(self) -> Invocation | None:
         now = time.perf_counter_ns()
         with self.lock:
             if not self.first_next_ns:
@@ -187,7 +188,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         parts = self.path[len(API_PREFIX):].strip("/").split("/") if self.path.startswith(API_PREFIX) else []
         if parts == ["init", "error"]:
-            err = _parse_error_body(body, self.headers.get("Lambda-Runtime-Function-Error-Type", ""))
+            err = parse_error_body(body, self.headers.get("Lambda-Runtime-Function-Error-Type", ""))
             self.state.init_error = err
             self.state.ready.set()
             return self._reply_json(202, {"status": "OK"})
@@ -207,7 +208,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self._reply_json(404, {"errorType": "NotFound", "errorMessage": self.path})
 
 
-def _parse_error_body(body: bytes, header_type: str) -> tuple[str, str]:
+def parse_error_body(body: bytes, header_type: str) -> tuple[str, str]:
+    """(errorType, errorMessage) of an error POST; the header's type when the body has none."""
     try:
         obj = json.loads(body or b"{}")
     except ValueError:
@@ -290,7 +292,7 @@ class Function:
         self.spawn_ns = 0
         self.exited = threading.Event()
         self._readers: list[threading.Thread] = []
-        self._current: _Invocation | None = None
+        self._current: Invocation | None = None
         self._invoke_lock = threading.Lock()
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -317,7 +319,7 @@ class Function:
         state = self._state()
         while not state.ready.is_set():
             if self.exited.is_set():
-                raise self._died("before finishing init")
+                raise self.died("before finishing init")
             if time.monotonic() > deadline:
                 raise InvocationTimeout(f"{self.name}: no GET /next within {timeout_s}s of spawn")
             state.ready.wait(0.02)
@@ -416,15 +418,22 @@ class Function:
         pipe.close()
 
     def _watch_exit(self):
+        # Every invocation in flight when the process dies is answered "died", not left waiting.
         self.proc.wait()
         self.exited.set()
-        inv = self._current
-        if inv is not None and not inv.done.is_set():
-            inv.kind = "died"
-            inv.finished_ns = time.perf_counter_ns()
-            inv.done.set()
+        for inv in self.in_flight():
+            if not inv.done.is_set():
+                inv.kind = "died"
+                inv.finished_ns = time.perf_counter_ns()
+                inv.done.set()
 
-    def _died(self, when: str) -> FunctionDied:
+    def in_flight(self) -> list[Invocation]:
+        """The invocations sent and not answered yet (one at most here; subclasses may run more)."""
+        inv = self._current
+        return [inv] if inv is not None else []
+
+    def died(self, when: str) -> FunctionDied:
+        """The error for a process that exited `when` (with its exit code and last output)."""
         for t in self._readers:
             t.join(1.0)
         tail = "\n".join(l.text for l in self.logs_since(max(0, len(self.logs) - 20)))
@@ -452,53 +461,65 @@ class Function:
             raise ValueError(f"InvalidRequestContentException: Could not parse request body into json: {e}") from None
         return body
 
-    def _new_invocation(self, state, body: bytes, timeout_s: float) -> "_Invocation":
-        """A new invocation for a live, initialised process (raises otherwise)."""
+    def new_invocation(self, event, timeout_s: float) -> Invocation:
+        """A new invocation of `event` (see `_payload`) for this live, initialised process (raises
+        otherwise); `enqueue` sends it."""
+        state = self._state()
+        body = self._payload(event)
         if self.exited.is_set():
-            raise self._died("before this invocation")
+            raise self.died("before this invocation")
         if state.init_error:
             raise FunctionInitError(*state.init_error)
-        return _Invocation(
+        return Invocation(
             request_id=str(uuid.uuid4()), event=body,
             deadline_ms=int(time.time() * 1000 + timeout_s * 1000),
             trace_id=f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0",
             function_arn=self.arn, deadline_header=self.deadline_header)
 
-    def invoke(self, event, timeout_s: float = 30.0) -> dict:
-        """Run one invocation (synchronous, like `RequestResponse`).
+    def enqueue(self, inv: Invocation) -> None:
+        """Hands `inv` to the next GET /invocation/next (it must already be in `in_flight`)."""
+        inv.queued_ns = time.perf_counter_ns()
+        self._state().next_queue.put(inv)
+        # A death before the invocation was registered must not leave its caller waiting.
+        if self.exited.is_set() and not inv.done.is_set():
+            inv.kind = "died"
+            inv.done.set()
 
-        event: a JSON-able value, or str/bytes sent verbatim (to keep exact numbers from a file).
-        Returns {ok, payload | error_type + error_message, duration_ms, roundtrip_ms, request_id, raw}.
-        duration_ms runs from event delivery (GET /next answered) to the response POST (Lambda's
-        billed duration); roundtrip_ms from this call to the result. Raises FunctionDied if the
-        process is or goes down, InvocationTimeout (after killing it, as Lambda does) on timeout.
-        """
-        state = self._state()
-        body = self._payload(event)
-        with self._invoke_lock:
-            inv = self._new_invocation(state, body, timeout_s)
-            self._current = inv
-            inv.queued_ns = time.perf_counter_ns()
-            state.next_queue.put(inv)
-            # A death between the check above and setting _current must not leave us waiting.
-            if self.exited.is_set() and not inv.done.is_set():
-                inv.kind = "died"
-                inv.done.set()
-            if not inv.done.wait(timeout_s):
-                self.stop(grace_s=0.5)
-                raise InvocationTimeout(f"{self.name}: request {inv.request_id} timed out after {timeout_s}s")
-            self._current = None
+    def result(self, inv: Invocation) -> dict:
+        """The result of an answered invocation (raises FunctionDied if the process died on it)."""
         if inv.kind == "died":
-            raise self._died(f"while handling request {inv.request_id}")
+            raise self.died(f"while handling request {inv.request_id}")
         result = {
             "request_id": inv.request_id,
             "duration_ms": (inv.finished_ns - inv.delivered_ns) / 1e6,
             "roundtrip_ms": (inv.finished_ns - inv.queued_ns) / 1e6,
             "raw": inv.body,
+            "delivered_ns": inv.delivered_ns,
+            "finished_ns": inv.finished_ns,
         }
         if inv.kind == "response":
             result.update(ok=True, payload=parse_payload(inv.body) if inv.body else None)
         else:
-            etype, emsg = _parse_error_body(inv.body, inv.error_type_header)
+            etype, emsg = parse_error_body(inv.body, inv.error_type_header)
             result.update(ok=False, error_type=etype, error_message=emsg)
         return result
+
+    def invoke(self, event, timeout_s: float = 30.0) -> dict:
+        """Run one invocation (synchronous, like `RequestResponse`).
+
+        event: a JSON-able value, or str/bytes sent verbatim (to keep exact numbers from a file).
+        Returns {ok, payload | error_type + error_message, duration_ms, roundtrip_ms, request_id, raw,
+        delivered_ns, finished_ns}. duration_ms runs from event delivery (GET /next answered) to the
+        response POST (Lambda's billed duration); roundtrip_ms from this call to the result. Raises
+        FunctionDied if the process is or goes down, InvocationTimeout (after killing it, as Lambda
+        does) on timeout.
+        """
+        with self._invoke_lock:
+            inv = self.new_invocation(event, timeout_s)
+            self._current = inv
+            self.enqueue(inv)
+            if not inv.done.wait(timeout_s):
+                self.stop(grace_s=0.5)
+                raise InvocationTimeout(f"{self.name}: request {inv.request_id} timed out after {timeout_s}s")
+            self._current = None
+        return self.result(inv)

@@ -15,68 +15,37 @@ still in flight in the same process.
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 try:  # imported as local.runtime_concurrent (tests put the repository root on sys.path)
-    from .runtime_api import (Function, InvocationTimeout, _Invocation, _parse_error_body,
-                              parse_payload)
+    from .runtime_api import Function, Invocation, InvocationTimeout
 except ImportError:  # imported with local/ itself on sys.path
-    from runtime_api import (Function, InvocationTimeout, _Invocation, _parse_error_body,
-                             parse_payload)
+    from runtime_api import Function, Invocation, InvocationTimeout
 
 
 class ConcurrentFunction(Function):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._pending: dict[str, _Invocation] = {}  # by request id
+        self._pending: dict[str, Invocation] = {}  # by request id
         self._pending_lock = threading.Lock()
 
-    def _watch_exit(self):
-        # Every invocation in flight when the process dies is answered "died", not left waiting.
-        self.proc.wait()
-        self.exited.set()
+    def in_flight(self) -> list[Invocation]:
         with self._pending_lock:
-            pending = list(self._pending.values())
-        for inv in pending:
-            if not inv.done.is_set():
-                inv.kind = "died"
-                inv.finished_ns = time.perf_counter_ns()
-                inv.done.set()
+            return list(self._pending.values())
 
     def invoke(self, event, timeout_s: float = 30.0) -> dict:
         """Same contract as Function.invoke, callable from many threads at once."""
-        state = self._state()
-        inv = self._new_invocation(state, self._payload(event), timeout_s)
+        inv = self.new_invocation(event, timeout_s)
         with self._pending_lock:
             self._pending[inv.request_id] = inv
         try:
-            inv.queued_ns = time.perf_counter_ns()
-            state.next_queue.put(inv)
-            if self.exited.is_set() and not inv.done.is_set():
-                inv.kind = "died"
-                inv.done.set()
+            self.enqueue(inv)
             if not inv.done.wait(timeout_s):
                 raise InvocationTimeout(f"{self.name}: request {inv.request_id} timed out after {timeout_s}s")
         finally:
             with self._pending_lock:
                 self._pending.pop(inv.request_id, None)
-        if inv.kind == "died":
-            raise self._died(f"while handling request {inv.request_id}")
-        result = {
-            "request_id": inv.request_id,
-            "duration_ms": (inv.finished_ns - inv.delivered_ns) / 1e6,
-            "roundtrip_ms": (inv.finished_ns - inv.queued_ns) / 1e6,
-            "raw": inv.body,
-            "delivered_ns": inv.delivered_ns,
-            "finished_ns": inv.finished_ns,
-        }
-        if inv.kind == "response":
-            result.update(ok=True, payload=parse_payload(inv.body) if inv.body else None)
-        else:
-            etype, emsg = _parse_error_body(inv.body, inv.error_type_header)
-            result.update(ok=False, error_type=etype, error_message=emsg)
-        return result
+        return self.result(inv)
 
     def invoke_all(self, events, concurrency: int, timeout_s: float = 30.0, on_result=None) -> list[dict]:
         """Invoke every event with at most `concurrency` in flight; results in event order.

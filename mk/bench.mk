@@ -1,4 +1,4 @@
-# Benchmarks (issue 4). `make bench` measures the release function against the Node.js and boto3
+# Benchmarks. `make bench` measures the release function against the Node.js and boto3
 # references and rewrites BENCHMARKS.md; `make bench-smoke` runs the same driver at tiny fixed sizes on
 # the debug build and only checks that every section completes (CI).
 BENCH_PY := .tools/venv/bin/python

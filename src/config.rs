@@ -1,33 +1,23 @@
 //! Configuration: environment variables, read once at start. Any problem stops the start with a
 //! message naming the variable and what was expected.
+//!
+//! Each variable is read by one function below; `Config::from_env` only puts them together.
 
+use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
+use serde_json::Value;
+
+use crate::naming::Naming;
+use crate::request::{Request, RequestDefaults};
+use crate::role::{is_account_id, is_role_arn, is_role_name_byte, RoleSource};
+use crate::table_ref::parse_table;
+
 /// Lambda's limit for a synchronous response payload.
 pub const LAMBDA_MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum RoleSource {
-    /// ROLE_ARN given.
-    Arn(String),
-    /// Derived from the Terraform module's naming convention; the consumer account is looked up
-    /// with STS GetCallerIdentity when CONSUMER_ACCOUNT_ID is absent.
-    Convention { main_account_id: String, environment: String, consumer_account_id: Option<String> },
-}
-
-impl RoleSource {
-    /// `arn:aws:iam::{main}:role/{env}-ddb_cross_acc_access_role-{consumer}`, or the given ARN.
-    pub fn arn(&self, caller_account: Option<&str>) -> Option<String> {
-        match self {
-            RoleSource::Arn(arn) => Some(arn.clone()),
-            RoleSource::Convention { main_account_id, environment, consumer_account_id } => {
-                let consumer = consumer_account_id.as_deref().or(caller_account)?;
-                Some(format!("arn:aws:iam::{main_account_id}:role/{environment}-ddb_cross_acc_access_role-{consumer}"))
-            }
-        }
-    }
-}
+const MIN_RESPONSE_BYTES: usize = 64 * 1024;
+const DEFAULT_SESSION_NAME: &str = "ddb-cross-account-reader";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -35,17 +25,19 @@ pub struct Config {
     pub external_id: Option<String>,
     pub session_name: String,
     pub session_duration: Duration,
-    pub table_region: String,
-    pub default_table: Option<String>,
+    /// What request parsing needs: the table region and DEFAULT_TABLE.
+    pub requests: RequestDefaults,
     /// The request a raw EventBridge Scheduled Event runs (already checked at start).
-    pub scheduled_request: Option<serde_json::Value>,
+    pub scheduled_request: Option<Value>,
     pub max_response_bytes: usize,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct ConfigError {
     pub variable: &'static str,
     pub message: String,
+    /// What made the value unusable, when that is an error of its own (e.g. the request parser's).
+    pub source: Option<Box<dyn StdError + Send + Sync>>,
 }
 
 impl fmt::Display for ConfigError {
@@ -54,180 +46,192 @@ impl fmt::Display for ConfigError {
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl StdError for ConfigError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+    }
+}
 
 fn err(variable: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { variable, message: message.into() }
+    ConfigError { variable, message: message.into(), source: None }
 }
 
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+fn caused(variable: &'static str, cause: impl StdError + Send + Sync + 'static) -> ConfigError {
+    ConfigError { variable, message: cause.to_string(), source: Some(Box::new(cause)) }
 }
 
-/// IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME
-fn is_role_arn(s: &str) -> bool {
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
-    parts.len() == 6
-        && parts[0] == "arn"
-        && matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b")
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && is_account_id(parts[4])
-        && parts[5].strip_prefix("role/").is_some_and(|n| {
-            let name = n.rsplit('/').next().unwrap_or("");
-            !name.is_empty() && name.len() <= 64 && name.bytes().all(is_role_name_byte)
-        })
-}
+/// Reads one variable; set-but-empty counts as unset (Terraform and env files often render "" for
+/// "not given").
+struct Env<F>(F);
 
-fn is_role_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b)
-}
-
-/// RoleSessionName allows `[\w+=,.@-]`, 2..=64 characters.
-fn session_name_from(function_name: Option<&str>) -> String {
-    let mut name: String = function_name
-        .unwrap_or("ddb-cross-account-reader")
-        .chars()
-        .map(|c| if c.is_ascii() && is_role_name_byte(c as u8) { c } else { '-' })
-        .take(64)
-        .collect();
-    if name.len() < 2 {
-        name = "ddb-cross-account-reader".into();
+impl<F: Fn(&str) -> Option<String>> Env<F> {
+    fn var(&self, k: &str) -> Option<String> {
+        (self.0)(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
     }
-    name
+
+    /// An integer variable in `range`, or `default` when unset.
+    fn integer<T: std::str::FromStr + PartialOrd + fmt::Display>(
+        &self,
+        variable: &'static str,
+        range: std::ops::RangeInclusive<T>,
+        unit: &str,
+        default: T,
+    ) -> Result<T, ConfigError> {
+        let Some(s) = self.var(variable) else { return Ok(default) };
+        match s.parse::<T>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(err(
+                variable,
+                format!("expected an integer from {} to {}{unit}, got `{s}`", range.start(), range.end()),
+            )),
+        }
+    }
 }
 
 impl Config {
     /// Reads the configuration through `get` (std::env::var in production; a map in tests).
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        // Treat set-but-empty like unset: Terraform and env files often render "" for "not given".
-        let var = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-
-        let role = match var("ROLE_ARN") {
-            Some(arn) if is_role_arn(&arn) => RoleSource::Arn(arn),
-            Some(arn) => {
-                return Err(err(
-                    "ROLE_ARN",
-                    format!("expected an IAM role ARN like arn:aws:iam::111111111111:role/NAME, got `{arn}`"),
-                ))
-            }
-            None => {
-                let main_account_id = var("MAIN_ACCOUNT_ID").ok_or_else(|| {
-                    err("ROLE_ARN", "not set: set ROLE_ARN, or MAIN_ACCOUNT_ID and ENVIRONMENT to derive it")
-                })?;
-                if !is_account_id(&main_account_id) {
-                    return Err(err("MAIN_ACCOUNT_ID", format!("expected 12 digits, got `{main_account_id}`")));
-                }
-                let environment = var("ENVIRONMENT").ok_or_else(|| {
-                    err("ENVIRONMENT", "not set: needed with MAIN_ACCOUNT_ID to derive the role name (e.g. dev)")
-                })?;
-                // The role name is `{env}-ddb_cross_acc_access_role-{12 digits}` and IAM caps names at 64.
-                if environment.len() > 28 || !environment.bytes().all(is_role_name_byte) {
-                    return Err(err(
-                        "ENVIRONMENT",
-                        format!("expected at most 28 characters of [A-Za-z0-9+=,.@_-], got `{environment}`"),
-                    ));
-                }
-                let consumer_account_id = var("CONSUMER_ACCOUNT_ID");
-                if let Some(c) = &consumer_account_id {
-                    if !is_account_id(c) {
-                        return Err(err("CONSUMER_ACCOUNT_ID", format!("expected 12 digits, got `{c}`")));
-                    }
-                }
-                RoleSource::Convention { main_account_id, environment, consumer_account_id }
-            }
-        };
-
-        let external_id = var("EXTERNAL_ID");
-        if let Some(id) = &external_id {
-            let ok = (2..=1224).contains(&id.len())
-                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@:/-_".contains(&b));
-            if !ok {
-                return Err(err("EXTERNAL_ID", "expected 2-1224 characters of [A-Za-z0-9+=,.@:/_-]"));
-            }
-        }
-
-        let session_name = match var("ROLE_SESSION_NAME") {
-            Some(n) if (2..=64).contains(&n.len()) && n.bytes().all(is_role_name_byte) => n,
-            Some(n) => {
-                return Err(err(
-                    "ROLE_SESSION_NAME",
-                    format!("expected 2-64 characters of [A-Za-z0-9+=,.@_-], got `{n}`"),
-                ))
-            }
-            None => session_name_from(get("AWS_LAMBDA_FUNCTION_NAME").as_deref()),
-        };
-
-        let session_duration = match var("SESSION_DURATION_SECONDS") {
-            None => Duration::from_secs(3600),
-            Some(s) => match s.parse::<u64>() {
-                Ok(n) if (900..=43200).contains(&n) => Duration::from_secs(n),
-                _ => {
-                    return Err(err(
-                        "SESSION_DURATION_SECONDS",
-                        format!("expected an integer from 900 to 43200 (seconds), got `{s}`"),
-                    ))
-                }
-            },
-        };
-
-        let table_region = match var("TABLE_REGION").or_else(|| var("AWS_REGION")).or_else(|| var("AWS_DEFAULT_REGION"))
-        {
-            Some(r)
-                if !r.is_empty()
-                    && r.len() <= 32
-                    && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') =>
-            {
-                r
-            }
-            Some(r) => return Err(err("TABLE_REGION", format!("expected a region name like us-east-1, got `{r}`"))),
-            None => return Err(err("TABLE_REGION", "not set, and AWS_REGION is not set either")),
-        };
-
-        let default_table = var("DEFAULT_TABLE");
-        if let Some(t) = &default_table {
-            crate::request::parse_table(t).map_err(|e| err("DEFAULT_TABLE", e.to_string()))?;
-        }
-
-        let max_response_bytes = match var("MAX_RESPONSE_BYTES") {
-            None => LAMBDA_MAX_RESPONSE_BYTES,
-            Some(s) => match s.parse::<usize>() {
-                Ok(n) if (64 * 1024..=LAMBDA_MAX_RESPONSE_BYTES).contains(&n) => n,
-                _ => {
-                    return Err(err(
-                        "MAX_RESPONSE_BYTES",
-                        format!("expected an integer from 65536 to {LAMBDA_MAX_RESPONSE_BYTES}, got `{s}`"),
-                    ))
-                }
-            },
-        };
-
-        let scheduled_request = match var("SCHEDULED_REQUEST") {
-            Some(s) => {
-                let v: serde_json::Value = serde_json::from_str(&s)
-                    .map_err(|e| err("SCHEDULED_REQUEST", format!("expected a JSON request object: {e}")))?;
-                Some(v)
-            }
-            None => default_table.as_ref().map(|_| serde_json::json!({"op": "scan", "select": "count"})),
-        };
-
-        let config = Config {
+        let env = Env(get);
+        // In this order, so that of several bad variables the same one is always reported.
+        let role = role(&env)?;
+        let external_id = external_id(&env)?;
+        let session_name = session_name(&env)?;
+        let session_duration =
+            Duration::from_secs(env.integer("SESSION_DURATION_SECONDS", 900..=43200, " (seconds)", 3600)?);
+        let requests = RequestDefaults { table_region: table_region(&env)?, default_table: default_table(&env)? };
+        let max_response_bytes = env.integer(
+            "MAX_RESPONSE_BYTES",
+            MIN_RESPONSE_BYTES..=LAMBDA_MAX_RESPONSE_BYTES,
+            "",
+            LAMBDA_MAX_RESPONSE_BYTES,
+        )?;
+        let scheduled_request = scheduled_request(&env, &requests)?;
+        Ok(Config {
             role,
             external_id,
             session_name,
             session_duration,
-            table_region,
-            default_table,
+            requests,
             scheduled_request,
             max_response_bytes,
-        };
-        // A scheduled run fails unattended, so a bad SCHEDULED_REQUEST must stop the deployment instead.
-        if let Some(req) = &config.scheduled_request {
-            crate::request::Request::parse(req.clone(), &config)
-                .map_err(|e| err("SCHEDULED_REQUEST", e.to_string()))?;
-        }
-        Ok(config)
+        })
     }
+}
+
+/// ROLE_ARN, or MAIN_ACCOUNT_ID + ENVIRONMENT (+ CONSUMER_ACCOUNT_ID) for the naming rules.
+fn role<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<RoleSource, ConfigError> {
+    match env.var("ROLE_ARN") {
+        Some(arn) if is_role_arn(&arn) => return Ok(RoleSource::Arn(arn)),
+        Some(arn) => {
+            return Err(err(
+                "ROLE_ARN",
+                format!("expected an IAM role ARN like arn:aws:iam::111111111111:role/NAME, got `{arn}`"),
+            ))
+        }
+        None => {}
+    }
+    let main_account_id = env
+        .var("MAIN_ACCOUNT_ID")
+        .ok_or_else(|| err("ROLE_ARN", "not set: set ROLE_ARN, or MAIN_ACCOUNT_ID and ENVIRONMENT to derive it"))?;
+    let main_account_id = account_id("MAIN_ACCOUNT_ID", main_account_id)?;
+    let environment = environment(env)?;
+    let consumer_account_id =
+        env.var("CONSUMER_ACCOUNT_ID").map(|c| account_id("CONSUMER_ACCOUNT_ID", c)).transpose()?;
+    Ok(RoleSource::Convention { main_account_id, environment, consumer_account_id })
+}
+
+fn account_id(variable: &'static str, value: String) -> Result<String, ConfigError> {
+    if is_account_id(&value) {
+        Ok(value)
+    } else {
+        Err(err(variable, format!("expected 12 digits, got `{value}`")))
+    }
+}
+
+/// ENVIRONMENT, by the naming rules Terraform validates it with.
+fn environment<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<String, ConfigError> {
+    let environment = env
+        .var("ENVIRONMENT")
+        .ok_or_else(|| err("ENVIRONMENT", "not set: needed with MAIN_ACCOUNT_ID to derive the role name (e.g. dev)"))?;
+    let naming = Naming::get();
+    if !naming.is_environment(&environment) {
+        return Err(err(
+            "ENVIRONMENT",
+            format!(
+                "expected at most {} characters matching {} (lower-case letter first, then lower-case letters, digits, -), got `{environment}`",
+                naming.environment_max_length, naming.environment_pattern
+            ),
+        ));
+    }
+    Ok(environment)
+}
+
+fn external_id<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Option<String>, ConfigError> {
+    let Some(id) = env.var("EXTERNAL_ID") else { return Ok(None) };
+    let ok =
+        (2..=1224).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@:/-_".contains(&b));
+    if !ok {
+        return Err(err("EXTERNAL_ID", "expected 2-1224 characters of [A-Za-z0-9+=,.@:/_-]"));
+    }
+    Ok(Some(id))
+}
+
+/// ROLE_SESSION_NAME, or the function's name made into a valid session name.
+fn session_name<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<String, ConfigError> {
+    match env.var("ROLE_SESSION_NAME") {
+        Some(n) if (2..=64).contains(&n.len()) && n.bytes().all(is_role_name_byte) => Ok(n),
+        Some(n) => Err(err("ROLE_SESSION_NAME", format!("expected 2-64 characters of [A-Za-z0-9+=,.@_-], got `{n}`"))),
+        None => Ok(session_name_from((env.0)("AWS_LAMBDA_FUNCTION_NAME").as_deref())),
+    }
+}
+
+/// RoleSessionName allows `[\w+=,.@-]`, 2..=64 characters.
+fn session_name_from(function_name: Option<&str>) -> String {
+    let name: String = function_name
+        .unwrap_or(DEFAULT_SESSION_NAME)
+        .chars()
+        .map(|c| if c.is_ascii() && is_role_name_byte(c as u8) { c } else { '-' })
+        .take(64)
+        .collect();
+    if name.len() < 2 {
+        return DEFAULT_SESSION_NAME.into();
+    }
+    name
+}
+
+fn table_region<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<String, ConfigError> {
+    match env.var("TABLE_REGION").or_else(|| env.var("AWS_REGION")).or_else(|| env.var("AWS_DEFAULT_REGION")) {
+        Some(r) if r.len() <= 32 && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') => {
+            Ok(r)
+        }
+        Some(r) => Err(err("TABLE_REGION", format!("expected a region name like us-east-1, got `{r}`"))),
+        None => Err(err("TABLE_REGION", "not set, and AWS_REGION is not set either")),
+    }
+}
+
+fn default_table<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Option<String>, ConfigError> {
+    let Some(table) = env.var("DEFAULT_TABLE") else { return Ok(None) };
+    parse_table(&table).map_err(|e| caused("DEFAULT_TABLE", e))?;
+    Ok(Some(table))
+}
+
+/// SCHEDULED_REQUEST, checked by the request parser now: a scheduled run fails unattended, so a bad
+/// one must stop the deployment instead. Without it, a schedule counts DEFAULT_TABLE's items.
+fn scheduled_request<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+    requests: &RequestDefaults,
+) -> Result<Option<Value>, ConfigError> {
+    let request = match env.var("SCHEDULED_REQUEST") {
+        Some(s) => serde_json::from_str(&s).map_err(|e| ConfigError {
+            variable: "SCHEDULED_REQUEST",
+            message: format!("expected a JSON request object: {e}"),
+            source: Some(Box::new(e)),
+        })?,
+        None if requests.default_table.is_some() => serde_json::json!({"op": "scan", "select": "count"}),
+        None => return Ok(None),
+    };
+    Request::parse(request.clone(), requests).map_err(|e| caused("SCHEDULED_REQUEST", e))?;
+    Ok(Some(request))
 }
 
 #[cfg(test)]
@@ -251,7 +255,7 @@ mod tests {
         let c = cfg(&with(&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x")])).unwrap();
         assert_eq!(c.role.arn(None).unwrap(), "arn:aws:iam::111111111111:role/x");
         assert_eq!(c.session_duration, Duration::from_secs(3600));
-        assert_eq!(c.table_region, "us-east-1");
+        assert_eq!(c.requests.table_region, "us-east-1");
         assert_eq!(c.max_response_bytes, LAMBDA_MAX_RESPONSE_BYTES);
         assert!(c.scheduled_request.is_none());
     }
@@ -334,6 +338,36 @@ mod tests {
         }
         let e = Config::from_env(|k| (k == "ROLE_ARN").then(|| "arn:aws:iam::111111111111:role/x".into())).unwrap_err();
         assert_eq!(e.variable, "TABLE_REGION");
+    }
+
+    #[test]
+    fn environment_follows_the_naming_rules_terraform_validates_with() {
+        let derive = |env: &str| {
+            let map: HashMap<String, String> = [("AWS_REGION", "us-east-1"), ("MAIN_ACCOUNT_ID", "111111111111")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .chain([("ENVIRONMENT".to_string(), env.to_string())])
+                .collect();
+            Config::from_env(|k| map.get(k).cloned())
+        };
+        for ok in ["dev", "stage-2", &"e".repeat(25)] {
+            assert!(derive(ok).is_ok(), "{ok}");
+        }
+        // 26-28 characters and IAM's wider alphabet were accepted before; Terraform never allowed them.
+        for bad in [&"e".repeat(26), &"e".repeat(28), "Dev", "dev_1", "dev.1", "dev@x", "1dev", "-dev"] {
+            let e = derive(bad).expect_err(bad);
+            assert_eq!(e.variable, "ENVIRONMENT", "{bad}: {e}");
+            assert!(e.to_string().contains("25") && e.to_string().contains(bad), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_rejected_scheduled_request_keeps_the_parsers_error_as_its_source() {
+        let e =
+            cfg(&with(&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SCHEDULED_REQUEST", r#"{"op":"scan"}"#)]))
+                .unwrap_err();
+        let source = std::error::Error::source(&e).expect("a source");
+        assert!(source.to_string().contains("`table`"), "{source}");
     }
 
     #[test]

@@ -134,7 +134,7 @@ impl Serialize for ValueJson<'_> {
 /// One item as ready-to-send JSON text; its length is exactly what it adds to the response.
 pub fn item_to_raw(item: &Item) -> Result<Box<RawValue>, AppError> {
     serde_json::value::to_raw_value(&ItemJson(item))
-        .map_err(|e| AppError::Internal { message: format!("could not convert an item to JSON: {e}") })
+        .map_err(|e| AppError::internal("could not convert an item to JSON", e))
 }
 
 /// Plain JSON → attribute value. `path` names the place in the request for error messages.

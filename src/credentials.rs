@@ -1,72 +1,68 @@
-//! Credentials and clients: one DynamoDB client per process, signed with the main account's role.
+//! Credentials: the main account's role, assumed with `AssumeRoleProvider`, signing one DynamoDB
+//! client per process.
 //!
 //! `AssumeRoleProvider` does not cache; the client's lazy identity cache does (refreshed shortly before
 //! expiry), so every warm invocation shares one STS AssumeRole per credential lifetime. That is why the
-//! client is built once in `main` and lent to the handler.
+//! client is built once in `main` and lent to the handler (inside `TableAccess`).
 
-use std::time::{Duration, Instant};
+use std::fmt;
+use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{Region, SdkConfig};
 use aws_sdk_dynamodb::Client;
+use aws_sdk_sts::error::SdkError;
+use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
+use crate::call_policy::base_config;
 use crate::config::Config;
-use crate::error::{from_sdk, CallContext};
+use crate::table::TableAccess;
 
-pub struct Clients {
-    pub dynamodb: Client,
-    /// The main-account role every DynamoDB call is made as (named in AccessDenied messages).
-    pub role_arn: String,
+/// STS caps a session assumed by a role (role chaining, as from a Lambda execution role) at 1 h.
+const ROLE_CHAINING_MAX: Duration = Duration::from_secs(3600);
+
+/// Why the function could not set up its DynamoDB access at start.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// CONSUMER_ACCOUNT_ID is not set and STS GetCallerIdentity failed.
+    CallerIdentity(Box<SdkError<GetCallerIdentityError>>),
+    /// GetCallerIdentity answered without an account id.
+    NoAccount,
 }
 
-/// Base configuration: the execution role's credentials from the environment, with retry and
-/// timeouts suited to a function that must answer before its deadline.
-pub async fn base_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        // Throttling (and transient 5xx / connection errors) are retried with jittered exponential backoff.
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(5)
-                .with_initial_backoff(Duration::from_millis(50))
-                .with_max_backoff(Duration::from_secs(2)),
-        )
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(3))
-                .operation_attempt_timeout(Duration::from_secs(10))
-                .build(),
-        )
-        .load()
-        .await
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConnectError::CallerIdentity(e) => write!(
+                f,
+                "CONSUMER_ACCOUNT_ID is not set and STS GetCallerIdentity failed, so the role ARN cannot be derived: {}",
+                DisplayErrorContext(e)
+            ),
+            ConnectError::NoAccount => f.write_str("GetCallerIdentity returned no account"),
+        }
+    }
 }
 
-/// Builds the DynamoDB client. Only the role lookup (GetCallerIdentity, when the consumer account is not
+impl std::error::Error for ConnectError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConnectError::CallerIdentity(e) => Some(e.as_ref()),
+            ConnectError::NoAccount => None,
+        }
+    }
+}
+
+/// Builds the table access. Only the role lookup (GetCallerIdentity, when the consumer account is not
 /// configured) talks to AWS here; the AssumeRole itself happens on first use or in `warm_up`.
-pub async fn connect(config: &Config) -> Result<Clients, String> {
+pub async fn connect(config: &Config) -> Result<TableAccess, ConnectError> {
     connect_with(config, &base_config().await).await
 }
 
 /// `connect` on a given base configuration (tests inject HTTP clients and time sources here).
-pub async fn connect_with(config: &Config, base: &SdkConfig) -> Result<Clients, String> {
-    let role_arn = match config.role.arn(None) {
-        Some(arn) => arn,
-        None => {
-            let identity = aws_sdk_sts::Client::new(base)
-                .get_caller_identity()
-                .send()
-                .await
-                .map_err(|e| format!(
-                    "CONSUMER_ACCOUNT_ID is not set and STS GetCallerIdentity failed, so the role ARN cannot be derived: {}",
-                    DisplayErrorContext(&e)
-                ))?;
-            let account = identity.account().unwrap_or_default();
-            config.role.arn(Some(account)).ok_or("GetCallerIdentity returned no account")?
-        }
-    };
-    if config.session_duration > Duration::from_secs(3600) {
+pub async fn connect_with(config: &Config, base: &SdkConfig) -> Result<TableAccess, ConnectError> {
+    let role_arn = role_arn(config, base).await?;
+    if config.session_duration > ROLE_CHAINING_MAX {
         tracing::warn!(
             seconds = config.session_duration.as_secs(),
             "SESSION_DURATION_SECONDS is above 3600: STS rejects it when the caller is itself a role (role chaining, as in Lambda)"
@@ -83,31 +79,22 @@ pub async fn connect_with(config: &Config, base: &SdkConfig) -> Result<Clients, 
     .build()
     .await;
     let dynamodb = aws_sdk_dynamodb::config::Builder::from(base)
-        .region(Region::new(config.table_region.clone()))
+        .region(Region::new(config.requests.table_region.clone()))
         .credentials_provider(provider)
         .build();
-    Ok(Clients { dynamodb: Client::from_conf(dynamodb), role_arn })
+    Ok(TableAccess::new(Client::from_conf(dynamodb), role_arn))
 }
 
-impl Clients {
-    /// Pays the AssumeRole and the STS / DynamoDB TLS handshakes during init instead of in the first
-    /// invocation. A failure is only logged: the first invocation retries and reports it properly.
-    pub async fn warm_up(&self, table: Option<&str>) {
-        let Some(table) = table else {
-            tracing::info!("no DEFAULT_TABLE: skipping the warm-up; the first invocation assumes the role");
-            return;
-        };
-        let started = Instant::now();
-        let call = self.dynamodb.describe_table().table_name(table).send();
-        match tokio::time::timeout(Duration::from_secs(4), call).await {
-            Ok(Ok(_)) => {
-                tracing::info!(table, role_arn = %self.role_arn, duration_ms = started.elapsed().as_millis() as u64, "warm-up done: role assumed, connections open")
-            }
-            Ok(Err(e)) => {
-                let e = from_sdk(e, &CallContext { role_arn: &self.role_arn, action: "dynamodb:DescribeTable", table });
-                tracing::warn!(table, error_type = e.error_type(), error = %e, "warm-up failed; invocations will retry");
-            }
-            Err(_) => tracing::warn!(table, "warm-up timed out after 4 s; invocations will retry"),
-        }
+/// The configured role's ARN; with the naming rules and no CONSUMER_ACCOUNT_ID, the caller's own
+/// account (GetCallerIdentity, signed with the execution role) is the consumer.
+async fn role_arn(config: &Config, base: &SdkConfig) -> Result<String, ConnectError> {
+    if let Some(arn) = config.role.arn(None) {
+        return Ok(arn);
     }
+    let identity = aws_sdk_sts::Client::new(base)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| ConnectError::CallerIdentity(Box::new(e)))?;
+    config.role.arn(identity.account()).ok_or(ConnectError::NoAccount)
 }

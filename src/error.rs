@@ -3,52 +3,78 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::error::display::DisplayErrorContext;
 
-#[derive(Clone, PartialEq)]
+/// What caused an error, kept for `std::error::Error::source` (the SDK error, the credentials error,
+/// the JSON error). Shared so an error can be logged and returned.
+pub type Cause = Arc<dyn StdError + Send + Sync + 'static>;
+
+#[derive(Clone)]
 pub enum AppError {
     /// The request (or a configured SCHEDULED_REQUEST) is malformed. `field` is the JSON path.
     InvalidRequest {
         field: Option<String>,
         message: String,
+        /// Set when DynamoDB is the one that rejected the request (ValidationException).
+        source: Option<Cause>,
     },
     AccessDenied {
         role_arn: String,
         action: String,
         table: String,
         message: String,
+        source: Option<Cause>,
     },
     AssumeRoleFailed {
         role_arn: String,
         message: String,
+        source: Option<Cause>,
     },
     TableNotFound {
         table: String,
         message: String,
+        source: Option<Cause>,
     },
     /// Still throttled after the SDK's retries (or after our UnprocessedKeys backoff).
     Throttled {
         message: String,
+        source: Option<Cause>,
     },
-    /// The invocation's deadline arrived before any page could be read.
-    Timeout {
+    /// The invocation's deadline arrived before any page could be read (errorType `Timeout`). Not
+    /// to be confused with one DynamoDB call timing out, which is a `DynamoDb` error with code
+    /// `RequestTimeout`.
+    DeadlineReached {
         message: String,
     },
     DynamoDb {
         code: String,
         message: String,
+        source: Option<Cause>,
     },
     Internal {
         message: String,
+        source: Option<Cause>,
     },
 }
 
 impl AppError {
+    /// An invalid request, naming the field at fault.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        AppError::InvalidRequest { field: Some(field.into()), message: message.into() }
+        AppError::InvalidRequest { field: Some(field.into()), message: message.into(), source: None }
+    }
+
+    /// An invalid request as a whole (no one field to name).
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        AppError::InvalidRequest { field: None, message: message.into(), source: None }
+    }
+
+    /// A defect of the function itself: `doing` what, and the error that caused it.
+    pub fn internal(doing: &str, source: impl StdError + Send + Sync + 'static) -> Self {
+        AppError::Internal { message: format!("{doing}: {source}"), source: Some(Arc::new(source)) }
     }
 
     pub fn error_type(&self) -> &'static str {
@@ -58,7 +84,7 @@ impl AppError {
             AppError::AssumeRoleFailed { .. } => "AssumeRoleFailed",
             AppError::TableNotFound { .. } => "TableNotFound",
             AppError::Throttled { .. } => "Throttled",
-            AppError::Timeout { .. } => "Timeout",
+            AppError::DeadlineReached { .. } => "Timeout",
             AppError::DynamoDb { .. } => "DynamoDbError",
             AppError::Internal { .. } => "Internal",
         }
@@ -67,12 +93,13 @@ impl AppError {
     /// Prefix the field path of an InvalidRequest (used when validating SCHEDULED_REQUEST etc.).
     pub fn in_field(self, parent: &str) -> Self {
         match self {
-            AppError::InvalidRequest { field, message } => AppError::InvalidRequest {
+            AppError::InvalidRequest { field, message, source } => AppError::InvalidRequest {
                 field: Some(match field {
                     Some(f) => format!("{parent}.{f}"),
                     None => parent.to_string(),
                 }),
                 message,
+                source,
             },
             other => other,
         }
@@ -82,27 +109,27 @@ impl AppError {
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AppError::InvalidRequest { field: Some(field), message } => {
+            AppError::InvalidRequest { field: Some(field), message, .. } => {
                 write!(f, "invalid request: field `{field}`: {message}")
             }
-            AppError::InvalidRequest { field: None, message } => write!(f, "invalid request: {message}"),
-            AppError::AccessDenied { role_arn, action, table, message } => write!(
+            AppError::InvalidRequest { field: None, message, .. } => write!(f, "invalid request: {message}"),
+            AppError::AccessDenied { role_arn, action, table, message, .. } => write!(
                 f,
                 "access denied: role {role_arn} is not allowed {action} on table `{table}` \
                  (grant it in the main account's policy for this table); AWS said: {message}"
             ),
-            AppError::AssumeRoleFailed { role_arn, message } => write!(
+            AppError::AssumeRoleFailed { role_arn, message, .. } => write!(
                 f,
                 "could not assume role {role_arn}: {message} (check the role's trust policy, the \
                  ExternalId, and that the execution role may call sts:AssumeRole on it)"
             ),
-            AppError::TableNotFound { table, message } => {
+            AppError::TableNotFound { table, message, .. } => {
                 write!(f, "table `{table}` not found in the main account's region: {message}")
             }
-            AppError::Throttled { message } => write!(f, "throttled: {message}"),
-            AppError::Timeout { message } => write!(f, "timeout: {message}"),
-            AppError::DynamoDb { code, message } => write!(f, "DynamoDB error {code}: {message}"),
-            AppError::Internal { message } => write!(f, "internal error: {message}"),
+            AppError::Throttled { message, .. } => write!(f, "throttled: {message}"),
+            AppError::DeadlineReached { message } => write!(f, "timeout: {message}"),
+            AppError::DynamoDb { code, message, .. } => write!(f, "DynamoDB error {code}: {message}"),
+            AppError::Internal { message, .. } => write!(f, "internal error: {message}"),
         }
     }
 }
@@ -115,7 +142,21 @@ impl fmt::Debug for AppError {
     }
 }
 
-impl StdError for AppError {}
+impl StdError for AppError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        let cause = match self {
+            AppError::InvalidRequest { source, .. }
+            | AppError::AccessDenied { source, .. }
+            | AppError::AssumeRoleFailed { source, .. }
+            | AppError::TableNotFound { source, .. }
+            | AppError::Throttled { source, .. }
+            | AppError::DynamoDb { source, .. }
+            | AppError::Internal { source, .. } => source.as_ref(),
+            AppError::DeadlineReached { .. } => None,
+        };
+        cause.map(|c| c.as_ref() as &(dyn StdError + 'static))
+    }
+}
 
 impl From<AppError> for lambda_runtime::Diagnostic {
     fn from(e: AppError) -> Self {
@@ -130,51 +171,143 @@ pub struct CallContext<'a> {
     pub table: &'a str,
 }
 
-/// Map an SDK error of any DynamoDB operation to what the caller can act on.
+/// Map an SDK error of any DynamoDB operation to what the caller can act on. The SDK error stays
+/// the result's `source`.
 pub fn from_sdk<E, R>(err: SdkError<E, R>, ctx: &CallContext<'_>) -> AppError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     R: fmt::Debug + Send + Sync + 'static,
 {
-    if let SdkError::ServiceError(service) = &err {
-        let e = service.err();
-        let code = e.code().unwrap_or("Unknown").to_string();
-        let message = e.message().unwrap_or_default().to_string();
+    let service = match &err {
+        SdkError::ServiceError(service) => {
+            let e = service.err();
+            Some((e.code().unwrap_or("Unknown").to_string(), e.message().unwrap_or_default().to_string()))
+        }
+        _ => None,
+    };
+    // Credentials are resolved lazily by the client: an AssumeRole failure surfaces here, wrapped.
+    let credentials = service.is_none().then(|| credentials_failure(&err)).flatten();
+    let detail = DisplayErrorContext(&err).to_string();
+    let timeout = matches!(err, SdkError::TimeoutError(_));
+    let dispatch = matches!(err, SdkError::DispatchFailure(_));
+    let source: Option<Cause> = Some(Arc::new(err));
+    if let Some((code, message)) = service {
         return match code.as_str() {
             "AccessDeniedException" | "AccessDenied" | "UnrecognizedClientException" => AppError::AccessDenied {
                 role_arn: ctx.role_arn.to_string(),
                 action: ctx.action.to_string(),
                 table: ctx.table.to_string(),
                 message: format!("{code}: {message}"),
+                source,
             },
-            "ResourceNotFoundException" => AppError::TableNotFound { table: ctx.table.to_string(), message },
+            "ResourceNotFoundException" => AppError::TableNotFound { table: ctx.table.to_string(), message, source },
             "ProvisionedThroughputExceededException" | "ThrottlingException" | "RequestLimitExceeded" => {
                 AppError::Throttled {
                     message: format!("{code} on {} `{}` after retries: {message}", ctx.action, ctx.table),
+                    source,
                 }
             }
             "ValidationException" => AppError::InvalidRequest {
                 field: None,
                 message: format!("DynamoDB rejected {} on `{}`: {message}", ctx.action, ctx.table),
+                source,
             },
-            _ => AppError::DynamoDb { code, message },
+            _ => AppError::DynamoDb { code, message, source },
         };
     }
-    // Credentials are resolved lazily by the client: an AssumeRole failure surfaces here, wrapped.
-    let mut source: Option<&(dyn StdError + 'static)> = Some(&err);
+    if let Some(message) = credentials {
+        return AppError::AssumeRoleFailed { role_arn: ctx.role_arn.to_string(), message, source };
+    }
+    let code = if timeout {
+        "RequestTimeout"
+    } else if dispatch {
+        "ConnectionFailed"
+    } else {
+        "Unknown"
+    };
+    AppError::DynamoDb { code: code.into(), message: detail, source }
+}
+
+/// The credentials error somewhere in `err`'s source chain, as text.
+fn credentials_failure(err: &(dyn StdError + 'static)) -> Option<String> {
+    let mut source: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(s) = source {
         if let Some(cred) = s.downcast_ref::<CredentialsError>() {
-            return AppError::AssumeRoleFailed {
-                role_arn: ctx.role_arn.to_string(),
-                message: DisplayErrorContext(cred).to_string(),
-            };
+            return Some(DisplayErrorContext(cred).to_string());
         }
         source = s.source();
     }
-    let detail = DisplayErrorContext(&err).to_string();
-    match &err {
-        SdkError::TimeoutError(_) => AppError::DynamoDb { code: "Timeout".into(), message: detail },
-        SdkError::DispatchFailure(_) => AppError::DynamoDb { code: "ConnectionFailed".into(), message: detail },
-        _ => AppError::DynamoDb { code: "Unknown".into(), message: detail },
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodb::operation::scan::ScanError;
+    use aws_smithy_runtime_api::http::{Response, StatusCode};
+    use aws_smithy_types::body::SdkBody;
+
+    fn ctx() -> CallContext<'static> {
+        CallContext { role_arn: "arn:aws:iam::111111111111:role/r", action: "dynamodb:Scan", table: "orders" }
+    }
+
+    #[test]
+    fn an_sdk_timeout_is_a_request_timeout_not_the_deadline() {
+        let err: SdkError<ScanError, Response> = SdkError::timeout_error("attempt timed out after 10 s");
+        let e = from_sdk(err, &ctx());
+        assert!(matches!(&e, AppError::DynamoDb { code, .. } if code == "RequestTimeout"), "{e:?}");
+        assert_eq!(e.error_type(), "DynamoDbError");
+        let source = StdError::source(&e).expect("the SDK error is kept");
+        assert!(source.downcast_ref::<SdkError<ScanError, Response>>().is_some());
+        let deadline = AppError::DeadlineReached { message: "m".into() };
+        assert_eq!(deadline.error_type(), "Timeout");
+    }
+
+    #[test]
+    fn a_service_error_keeps_the_sdk_error_as_its_source() {
+        let body = r#"{"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": "gone"}"#;
+        let raw = Response::new(StatusCode::try_from(400).unwrap(), SdkBody::from(body));
+        let err = SdkError::service_error(ScanError::unhandled("ResourceNotFoundException"), raw);
+        let e = from_sdk(err, &ctx());
+        assert!(StdError::source(&e).is_some(), "{e:?}");
+        let internal = AppError::internal("encoding", serde_json::from_str::<u8>("x").unwrap_err());
+        assert!(StdError::source(&internal).is_some() && internal.to_string().contains("encoding: "), "{internal}");
+    }
+
+    /// Every errorType the function can return is in the README's table (one row each).
+    #[test]
+    fn the_readme_documents_every_error_type() {
+        let readme = include_str!("../README.md");
+        let all = [
+            AppError::invalid("f", "m"),
+            AppError::AccessDenied {
+                role_arn: String::new(),
+                action: String::new(),
+                table: String::new(),
+                message: String::new(),
+                source: None,
+            },
+            AppError::AssumeRoleFailed { role_arn: String::new(), message: String::new(), source: None },
+            AppError::TableNotFound { table: String::new(), message: String::new(), source: None },
+            AppError::Throttled { message: String::new(), source: None },
+            AppError::DeadlineReached { message: String::new() },
+            AppError::DynamoDb { code: String::new(), message: String::new(), source: None },
+            AppError::Internal { message: String::new(), source: None },
+        ];
+        for e in all {
+            // A new variant fails to compile here until it is added to `all` (and to the README).
+            match e {
+                AppError::InvalidRequest { .. }
+                | AppError::AccessDenied { .. }
+                | AppError::AssumeRoleFailed { .. }
+                | AppError::TableNotFound { .. }
+                | AppError::Throttled { .. }
+                | AppError::DeadlineReached { .. }
+                | AppError::DynamoDb { .. }
+                | AppError::Internal { .. } => {}
+            }
+            let row = format!("| `{}` |", e.error_type());
+            assert_eq!(readme.matches(&row).count(), 1, "README.md's errorType table needs one row {row}");
+        }
     }
 }

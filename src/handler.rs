@@ -4,31 +4,21 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use lambda_runtime::LambdaEvent;
-use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::credentials::Clients;
 use crate::error::AppError;
 use crate::request::Request;
-use crate::table::{Budget, TableAccess};
+use crate::response::Response;
+use crate::table::{Budget, Outcome, TableAccess};
 
 /// Time kept back from the Lambda deadline to finish the response (at most 1 s, a quarter of what is left).
 const DEADLINE_MARGIN: Duration = Duration::from_secs(1);
 
+/// What every invocation shares, built once per process.
 pub struct App {
     pub config: Config,
-    pub clients: Clients,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Response {
-    pub items: Vec<Box<RawValue>>,
-    pub count: u64,
-    pub scanned_count: u64,
-    pub next_token: Option<String>,
-    pub consumed_capacity: Option<f64>,
+    pub tables: TableAccess,
 }
 
 /// A raw EventBridge "Scheduled Event" (rule or Scheduler) runs SCHEDULED_REQUEST; any other payload
@@ -37,22 +27,21 @@ fn request_of(payload: Value, config: &Config) -> Result<Value, AppError> {
     if payload.get("detail-type").is_none() || payload.get("op").is_some() {
         return Ok(payload);
     }
-    let event: EventBridgeEvent = serde_json::from_value(payload).map_err(|e| AppError::InvalidRequest {
-        field: None,
-        message: format!("looks like an EventBridge event but is not one: {e}"),
-    })?;
+    let event: EventBridgeEvent = serde_json::from_value(payload)
+        .map_err(|e| AppError::invalid_request(format!("looks like an EventBridge event but is not one: {e}")))?;
     if event.detail_type != "Scheduled Event" {
-        return Err(AppError::InvalidRequest {
-            field: Some("detail-type".into()),
-            message: format!(
+        return Err(AppError::invalid(
+            "detail-type",
+            format!(
                 "EventBridge event `{}` from `{}` is not a Scheduled Event; send a request object instead",
                 event.detail_type, event.source
             ),
-        });
+        ));
     }
-    config.scheduled_request.clone().ok_or_else(|| AppError::InvalidRequest {
-        field: None,
-        message: "a Scheduled Event arrived but neither SCHEDULED_REQUEST nor DEFAULT_TABLE is configured".into(),
+    config.scheduled_request.clone().ok_or_else(|| {
+        AppError::invalid_request(
+            "a Scheduled Event arrived but neither SCHEDULED_REQUEST nor DEFAULT_TABLE is configured",
+        )
     })
 }
 
@@ -77,40 +66,44 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Response, Ap
     let mut op = "";
     let mut table = String::new();
     let result = async {
-        let request = Request::parse(request_of(payload, &app.config)?, &app.config)?;
+        let request = Request::parse(request_of(payload, &app.config)?, &app.config.requests)?;
         op = request.op_name();
         table = request.table.clone();
         let budget = Budget { max_response_bytes: app.config.max_response_bytes, cutoff: cutoff(context.deadline) };
-        TableAccess { client: &app.clients.dynamodb, role_arn: &app.clients.role_arn }.execute(&request, budget).await
+        let outcome = app.tables.execute(&request, budget).await?;
+        log_outcome(&context.request_id, op, &table, &outcome, started);
+        Response::new(&request, outcome)
     }
     .await;
-    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    match result {
-        Ok(outcome) => {
-            if let Some(e) = &outcome.page_error {
-                tracing::warn!(request_id = %context.request_id, op, table, error_type = e.error_type(), error = %e,
-                    "a page failed after earlier pages succeeded; returning them with a next_token that resumes at the failed page");
-            }
-            tracing::info!(
-                request_id = %context.request_id, op, table,
-                items = outcome.items.len(), count = outcome.count, scanned_count = outcome.scanned_count,
-                pages = outcome.pages, consumed_capacity = outcome.consumed_capacity,
-                stopped = outcome.stopped.map(|s| s.as_str()), more = outcome.next_token.is_some(),
-                duration_ms, "request complete"
-            );
-            Ok(Response {
-                items: outcome.items,
-                count: outcome.count,
-                scanned_count: outcome.scanned_count,
-                next_token: outcome.next_token,
-                consumed_capacity: outcome.consumed_capacity,
-            })
-        }
-        Err(e) => {
-            tracing::warn!(request_id = %context.request_id, op, table, error_type = e.error_type(), error = %e, duration_ms, "request failed");
-            Err(e)
-        }
+    if let Err(e) = &result {
+        let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+        tracing::warn!(request_id = %context.request_id, op, table, error_type = e.error_type(), error = %e, duration_ms, "request failed");
     }
+    result
+}
+
+/// The one log line of a successful call (and a warning when a page failed after others succeeded).
+fn log_outcome(request_id: &str, op: &str, table: &str, outcome: &Outcome, started: Instant) {
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Some(e) = &outcome.page_error {
+        tracing::warn!(request_id, op, table, error_type = e.error_type(), error = %e,
+            "a page failed after earlier pages succeeded; returning them with a next_token that resumes at the failed page");
+    }
+    let r = &outcome.results;
+    tracing::info!(
+        request_id,
+        op,
+        table,
+        items = r.items.len(),
+        count = r.count,
+        scanned_count = r.scanned_count,
+        pages = outcome.pages,
+        consumed_capacity = r.consumed_capacity,
+        stopped = outcome.stopped.map(|s| s.as_str()),
+        more = outcome.resume.is_some(),
+        duration_ms,
+        "request complete"
+    );
 }
 
 #[cfg(test)]

@@ -1,12 +1,21 @@
 //! Reads DynamoDB tables in a main AWS account from a Lambda function in a consumer account, through
 //! an assumed role. See README.md for the request/response contract and configuration.
+//!
+//! A request's path: `handler` → `request` (event → typed request, `next_token` → `cursor`) →
+//! `table` (DynamoDB, within the response budget) → `response` (results + `next_token`).
 
+pub mod call_policy;
 pub mod config;
 pub mod convert;
 pub mod credentials;
+pub mod cursor;
 pub mod error;
 pub mod handler;
 pub mod logging;
+pub mod naming;
 pub mod request;
+pub mod response;
+pub mod role;
 pub mod table;
+pub mod table_ref;
 pub mod token;

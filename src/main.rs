@@ -18,7 +18,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             std::process::exit(EXIT_CONFIG);
         }
     };
-    let clients = match credentials::connect(&config).await {
+    let tables = match credentials::connect(&config).await {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "cannot start");
@@ -26,8 +26,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             std::process::exit(EXIT_CONFIG);
         }
     };
-    clients.warm_up(config.default_table.as_deref()).await;
+    tables.warm_up(config.requests.default_table.as_deref()).await;
     // One App for the life of the process, shared by every (possibly concurrent) invocation.
-    let app: &'static App = Box::leak(Box::new(App { config, clients }));
+    let app: &'static App = Box::leak(Box::new(App { config, tables }));
     lambda_runtime::run_concurrent(service_fn(move |event: LambdaEvent<Value>| handle(app, event))).await
 }

@@ -1,12 +1,11 @@
-//! `next_token`: where to continue, as an opaque URL-safe string.
+//! `next_token`: a `Position` (see `cursor`) as an opaque URL-safe string.
 //!
 //! Layout: base64url(JSON body ‖ first 8 bytes of SHA-256(body)). The checksum catches corruption and
 //! edits; the body's request fingerprint catches a token sent with another request or table. Neither is
 //! a security boundary (a caller can always send any request; IAM decides what it may read), so no key.
 //!
-//! A cursor is "the start key of a DynamoDB page + how many of its items were already returned", which
-//! lets a response stop mid-page (6 MB cap, `limit`) and resume exactly there. Pages are reproducible
-//! because the token also records the page size (DynamoDB `Limit`) the pages were read with.
+//! Version 2: the fingerprint is taken of the typed request (`request::fingerprint`), version 1
+//! tokens hashed the event's JSON and are rejected with a message saying so.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,10 +17,16 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::convert::Item;
+use crate::cursor::{Cursor, Position, StreamCursors};
 use crate::error::AppError;
 
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 const CHECKSUM_LEN: usize = 8;
+
+/// What a token is bound to: a hash of the request it continues (`request::fingerprint`), minus
+/// the fields that only steer paging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint(pub [u8; 8]);
 
 /// One key attribute (keys are only ever S, N or B).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,23 +35,6 @@ enum KeyAttr {
     N(String),
     /// base64
     B(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Cursor {
-    /// ExclusiveStartKey of the page to read next; `None` = the segment's beginning.
-    pub start_key: Option<Item>,
-    /// Items of that page already returned.
-    pub skip: usize,
-}
-
-/// Where each unfinished stream (segment) continues. Streams that are finished are absent.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Position {
-    /// Scan/query streams: (segment index or 0, cursor).
-    Streams { page_limit: Option<i32>, cursors: Vec<(u32, Cursor)> },
-    /// batch_get: index of the next key to fetch.
-    KeyOffset(usize),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -90,6 +78,7 @@ fn key_to_wire(key: &Item) -> Result<BTreeMap<String, KeyAttr>, AppError> {
                 other => {
                     return Err(AppError::Internal {
                         message: format!("LastEvaluatedKey attribute `{k}` has a non-key type {other:?}"),
+                        source: None,
                     })
                 }
             };
@@ -120,9 +109,10 @@ fn bad(why: &str) -> AppError {
     )
 }
 
-pub fn encode(fingerprint: &[u8; 8], position: &Position) -> Result<String, AppError> {
+pub fn encode(fingerprint: &Fingerprint, position: &Position) -> Result<String, AppError> {
+    let fingerprint = &fingerprint.0;
     let body = match position {
-        Position::Streams { page_limit, cursors } => Body {
+        Position::Streams(StreamCursors { page_limit, cursors }) => Body {
             v: VERSION,
             f: hex(fingerprint),
             p: *page_limit,
@@ -136,8 +126,7 @@ pub fn encode(fingerprint: &[u8; 8], position: &Position) -> Result<String, AppE
         },
         Position::KeyOffset(o) => Body { v: VERSION, f: hex(fingerprint), p: None, c: Vec::new(), o: Some(*o) },
     };
-    let mut bytes =
-        serde_json::to_vec(&body).map_err(|e| AppError::Internal { message: format!("encoding next_token: {e}") })?;
+    let mut bytes = serde_json::to_vec(&body).map_err(|e| AppError::internal("encoding next_token", e))?;
     let sum = Sha256::digest(&bytes);
     bytes.extend_from_slice(&sum[..CHECKSUM_LEN]);
     Ok(URL_SAFE_NO_PAD.encode(bytes))
@@ -145,7 +134,7 @@ pub fn encode(fingerprint: &[u8; 8], position: &Position) -> Result<String, AppE
 
 /// Decodes a token and checks it belongs to the request with `fingerprint`. `streams` is the number of
 /// segments the request runs (1 for a single stream) so a cursor can't name a segment it doesn't have.
-pub fn decode(token: &str, fingerprint: &[u8; 8], streams: u32) -> Result<Position, AppError> {
+pub fn decode(token: &str, fingerprint: &Fingerprint, streams: u32) -> Result<Position, AppError> {
     let bytes = URL_SAFE_NO_PAD
         .decode(token.trim_end_matches('='))
         .map_err(|_| bad("not a token this function issued (not base64url)"))?;
@@ -158,9 +147,12 @@ pub fn decode(token: &str, fingerprint: &[u8; 8], streams: u32) -> Result<Positi
     }
     let body: Body = serde_json::from_slice(body).map_err(|_| bad("unreadable token"))?;
     if body.v != VERSION {
-        return Err(bad(&format!("token version {} is not supported by this function (expected {VERSION})", body.v)));
+        return Err(bad(&format!(
+            "token version {} is not supported by this function (expected {VERSION}; tokens issued before an upgrade cannot be resumed, start the read again)",
+            body.v
+        )));
     }
-    if body.f != hex(fingerprint) {
+    if body.f != hex(&fingerprint.0) {
         return Err(bad(
             "the token belongs to a different request (another table, op, index, expression, values or segmentation)",
         ));
@@ -182,14 +174,14 @@ pub fn decode(token: &str, fingerprint: &[u8; 8], streams: u32) -> Result<Positi
             Ok((c.s, Cursor { start_key: c.k.map(key_from_wire).transpose()?, skip: c.n }))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Position::Streams { page_limit: body.p, cursors })
+    Ok(Position::Streams(StreamCursors { page_limit: body.p, cursors }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const FP: [u8; 8] = [1, 2, 3, 4, 5, 6, 7, 8];
+    const FP: Fingerprint = Fingerprint([1, 2, 3, 4, 5, 6, 7, 8]);
 
     fn sample() -> Position {
         let key = Item::from([
@@ -197,10 +189,10 @@ mod tests {
             ("sk".to_string(), AttributeValue::N("12345678901234567890123456789012345678".into())),
             ("bin".to_string(), AttributeValue::B(Blob::new(vec![0, 1, 255]))),
         ]);
-        Position::Streams {
+        Position::Streams(StreamCursors {
             page_limit: Some(100),
             cursors: vec![(0, Cursor { start_key: Some(key), skip: 7 }), (3, Cursor::default())],
-        }
+        })
     }
 
     #[test]
@@ -232,11 +224,22 @@ mod tests {
             let m = message(decode(std::str::from_utf8(&b).unwrap(), &FP, 4));
             assert!(m.contains("modified") || m.contains("not base64") || m.contains("unreadable"), "{m}");
         }
-        assert!(message(decode(&t, &[9; 8], 4)).contains("different request"));
+        assert!(message(decode(&t, &Fingerprint([9; 8]), 4)).contains("different request"));
         assert!(message(decode(&t, &FP, 2)).contains("segment"));
         assert!(message(decode("not a token!", &FP, 1)).contains("base64"));
         assert!(message(decode("", &FP, 1)).contains("too short"));
         let truncated = message(decode(&t[..t.len() - 4], &FP, 4));
         assert!(truncated.contains("modified") || truncated.contains("base64"), "{truncated}");
+    }
+
+    #[test]
+    fn a_token_of_the_previous_format_is_rejected_not_resumed() {
+        // Version 1 bound tokens to a hash of the event's JSON; the same body, checksum intact.
+        let body = Body { v: 1, f: hex(&FP.0), p: Some(10), c: vec![WireCursor { s: 0, k: None, n: 0 }], o: None };
+        let mut bytes = serde_json::to_vec(&body).unwrap();
+        let sum = Sha256::digest(&bytes);
+        bytes.extend_from_slice(&sum[..CHECKSUM_LEN]);
+        let m = message(decode(&URL_SAFE_NO_PAD.encode(bytes), &FP, 1));
+        assert!(m.contains("version 1") && m.contains("start the read again"), "{m}");
     }
 }

@@ -1,7 +1,7 @@
 //! Faults between the function and AWS, end to end through the real client stack.
 //!
 //! Unlike tests/table_access.rs (aws-smithy-mocks, no STS), these build the clients the way `main` does
-//! — `credentials::connect_with` on `credentials::base_config()` (the function's own retry and timeout
+//! — `credentials::connect_with` on `call_policy::base_config()` (the function's own retry and timeout
 //! policy), a real `AssumeRoleProvider` and the client's identity cache — and swap only the HTTP layer
 //! for `FakeAws`: an in-process STS + DynamoDB that serves a small table, issues short-lived
 //! credentials on a controllable clock, records who signed each call, and injects faults per call
@@ -32,10 +32,12 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::date_time::{DateTime, Format};
+use ddb_cross_account_reader::call_policy::base_config;
 use ddb_cross_account_reader::config::Config;
-use ddb_cross_account_reader::credentials::{base_config, connect_with};
+use ddb_cross_account_reader::credentials::connect_with;
 use ddb_cross_account_reader::error::AppError;
-use ddb_cross_account_reader::handler::{handle, App, Response};
+use ddb_cross_account_reader::handler::{handle, App};
+use ddb_cross_account_reader::response::Response;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -400,8 +402,8 @@ async fn app(fake: &Arc<FakeAws>, region: &str, session_seconds: u32) -> App {
         .http_client(Client(fake.clone()))
         .time_source(fake.clock.clone())
         .build();
-    let clients = connect_with(&config, &base).await.unwrap();
-    App { config, clients }
+    let tables = connect_with(&config, &base).await.unwrap();
+    App { config, tables }
 }
 
 /// Invokes the handler like the runtime does, with `deadline_in` left before Lambda's deadline.
@@ -416,7 +418,8 @@ async fn invoke(app: &App, request: Value, deadline_in: Duration) -> Result<Resp
 const LONG: Duration = Duration::from_secs(900);
 
 fn pks(r: &Response) -> Vec<String> {
-    r.items
+    r.results
+        .items
         .iter()
         .map(|raw| serde_json::from_str::<Value>(raw.get()).unwrap()["pk"].as_str().unwrap().to_string())
         .collect()

@@ -18,7 +18,9 @@ use ddb_cross_account_reader::config::Config;
 use ddb_cross_account_reader::convert::Item;
 use ddb_cross_account_reader::error::AppError;
 use ddb_cross_account_reader::request::Request;
-use ddb_cross_account_reader::table::{Budget, Outcome, Stop, TableAccess};
+use ddb_cross_account_reader::response::Response;
+use ddb_cross_account_reader::table::{Budget, Stop, TableAccess};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 const ROLE: &str = "arn:aws:iam::111111111111:role/dev-ddb_cross_acc_access_role-222222222222";
@@ -91,13 +93,37 @@ fn budget(max: usize) -> Budget {
     Budget { max_response_bytes: max, cutoff: tokio::time::Instant::now() + Duration::from_secs(600) }
 }
 
-async fn run(client: &Client, request: Value, max: usize) -> Result<Outcome, AppError> {
-    let req = Request::parse(request, &config())?;
-    TableAccess { client, role_arn: ROLE }.execute(&req, budget(max)).await
+/// What one call gives: the response's fields, and how the table access stopped.
+#[derive(Debug)]
+struct Call {
+    items: Vec<Box<RawValue>>,
+    count: u64,
+    scanned_count: u64,
+    next_token: Option<String>,
+    consumed_capacity: Option<f64>,
+    stopped: Option<Stop>,
+    page_error: Option<AppError>,
+}
+
+/// One call as the handler makes it: parse, table access, response.
+async fn run(client: &Client, request: Value, max: usize) -> Result<Call, AppError> {
+    let req = Request::parse(request, &config().requests)?;
+    let mut outcome = TableAccess::new(client.clone(), ROLE).execute(&req, budget(max)).await?;
+    let (stopped, page_error) = (outcome.stopped, outcome.page_error.take());
+    let Response { results, next_token } = Response::new(&req, outcome)?;
+    Ok(Call {
+        items: results.items,
+        count: results.count,
+        scanned_count: results.scanned_count,
+        next_token,
+        consumed_capacity: results.consumed_capacity,
+        stopped,
+        page_error,
+    })
 }
 
 /// Follows next_token until null; returns every item's pk and the per-response outcomes.
-async fn follow(client: &Client, request: Value, max: usize) -> (Vec<String>, Vec<Outcome>) {
+async fn follow(client: &Client, request: Value, max: usize) -> (Vec<String>, Vec<Call>) {
     let mut pks = Vec::new();
     let mut outcomes = Vec::new();
     let mut req = request.clone();
@@ -348,8 +374,8 @@ async fn batch_get_over_the_size_cap_continues_with_a_token() {
 async fn a_deadline_already_past_is_a_timeout_not_an_empty_answer() {
     let all = table(10, 1);
     let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&scan_rule(all, Arc::default())]);
-    let req = Request::parse(json!({"op": "scan"}), &config()).unwrap();
+    let req = Request::parse(json!({"op": "scan"}), &config().requests).unwrap();
     let past = Budget { max_response_bytes: 6 << 20, cutoff: tokio::time::Instant::now() };
-    let e = TableAccess { client: &client, role_arn: ROLE }.execute(&req, past).await.unwrap_err();
+    let e = TableAccess::new(client, ROLE).execute(&req, past).await.unwrap_err();
     assert_eq!(e.error_type(), "Timeout");
 }

@@ -9,31 +9,24 @@
 //!   an accepted request is still accepted with the same fingerprint;
 //! - the fingerprint does not depend on the order of keys in the event (JSON objects are unordered,
 //!   and callers re-serialize requests);
-//! - a next_token minted for the request decodes for it.
+//! - a next_token minted for the request is accepted with it, into the cursor it was minted from.
 #![no_main]
 
-use ddb_cross_account_reader::config::Config;
+use ddb_cross_account_reader::cursor::{Cursor, Position, StreamCursors};
 use ddb_cross_account_reader::error::AppError;
-use ddb_cross_account_reader::request::{Kind, Request, Segmentation};
-use ddb_cross_account_reader::token::{self, Cursor, Position};
+use ddb_cross_account_reader::request::{BatchGet, Operation, Request, RequestDefaults};
+use ddb_cross_account_reader::token;
 use ddb_cross_account_reader_fuzz::{arbitrary::Unstructured, request};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use std::sync::OnceLock;
 
-fn configs() -> &'static [Config; 2] {
-    static C: OnceLock<[Config; 2]> = OnceLock::new();
+fn configs() -> &'static [RequestDefaults; 2] {
+    static C: OnceLock<[RequestDefaults; 2]> = OnceLock::new();
     C.get_or_init(|| {
-        let make = |default_table: Option<&str>| {
-            Config::from_env(|k| match k {
-                "ROLE_ARN" => {
-                    Some("arn:aws:iam::111111111111:role/local-ddb_cross_acc_access_role-222222222222".into())
-                }
-                "AWS_REGION" => Some("us-east-1".into()),
-                "DEFAULT_TABLE" => default_table.map(str::to_string),
-                _ => None,
-            })
-            .expect("fuzz config is valid")
+        let make = |default_table: Option<&str>| RequestDefaults {
+            table_region: "us-east-1".into(),
+            default_table: default_table.map(str::to_string),
         };
         [make(None), make(Some("orders"))]
     })
@@ -63,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let config = &configs()[usize::from(mode >> 1 & 1)];
     match Request::parse(event.clone(), config) {
-        Err(AppError::InvalidRequest { field, message }) => {
+        Err(AppError::InvalidRequest { field, message, .. }) => {
             assert!(!message.is_empty(), "empty message for {event}");
             assert!(field.as_deref().is_none_or(|f| !f.is_empty()), "empty field name for {event}");
         }
@@ -76,24 +69,39 @@ fuzz_target!(|data: &[u8]| {
                 .unwrap_or_else(|e| panic!("reordering keys made {event} invalid: {e}"));
             assert_eq!(reordered.fingerprint, req.fingerprint, "key order changed the fingerprint of {event}");
 
-            let mut unpaged = event.clone();
-            for k in ["next_token", "limit", "page_size"] {
-                unpaged.as_object_mut().expect("a request is an object").remove(k);
-            }
-            let plain = Request::parse(unpaged, config)
+            let plain = Request::parse(unpaged_event(&event), config)
                 .unwrap_or_else(|e| panic!("dropping paging fields made {event} invalid: {e}"));
             assert_eq!(plain.fingerprint, req.fingerprint, "paging fields changed the fingerprint of {event}");
 
-            let streams = match &req.kind {
-                Kind::Scan(s) | Kind::Query(s) => match s.segmentation {
-                    Segmentation::Parallel(n) => n,
-                    _ => 1,
-                },
-                _ => 1,
+            // A token minted for the request (continuing its last stream, or its last key) is
+            // accepted with it and decodes to the cursor it was minted from.
+            let position = match &req.operation {
+                Operation::Get(_) => return,
+                Operation::BatchGet(BatchGet { keys, .. }) => Position::KeyOffset(keys.len() - 1),
+                op => Position::Streams(StreamCursors {
+                    page_limit: Some(7),
+                    cursors: vec![(op.stream_count() - 1, Cursor::default())],
+                }),
             };
-            let position = Position::Streams { page_limit: Some(7), cursors: vec![(streams - 1, Cursor::default())] };
             let t = token::encode(&req.fingerprint, &position).expect("encode");
-            assert_eq!(token::decode(&t, &req.fingerprint, streams).expect("own token decodes"), position);
+            let mut continued = unpaged_event(&event);
+            continued.as_object_mut().expect("a request is an object").insert("next_token".into(), Value::String(t));
+            let resumed = Request::parse(continued, config).unwrap_or_else(|e| panic!("own token rejected for {event}: {e}"));
+            assert_eq!(resumed.fingerprint, req.fingerprint);
+            match (&resumed.operation, position) {
+                (Operation::BatchGet(b), Position::KeyOffset(o)) => assert_eq!(b.offset, o),
+                (op, Position::Streams(s)) => assert_eq!(op.read().and_then(|r| r.resume.as_ref()), Some(&s)),
+                (op, p) => panic!("{p:?} resumed {op:?}"),
+            }
         }
     }
 });
+
+/// The event without its paging fields.
+fn unpaged_event(event: &Value) -> Value {
+    let mut unpaged = event.clone();
+    for k in ["next_token", "limit", "page_size"] {
+        unpaged.as_object_mut().expect("a request is an object").remove(k);
+    }
+    unpaged
+}

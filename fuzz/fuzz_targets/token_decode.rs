@@ -15,26 +15,27 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use ddb_cross_account_reader::cursor::{Cursor, Position, StreamCursors};
 use ddb_cross_account_reader::error::AppError;
-use ddb_cross_account_reader::token::{decode, encode, Cursor, Position};
+use ddb_cross_account_reader::token::{decode, encode, Fingerprint};
 use ddb_cross_account_reader_fuzz::arbitrary::{Result, Unstructured};
 use ddb_cross_account_reader_fuzz::{number, string};
 use libfuzzer_sys::fuzz_target;
 use sha2::{Digest, Sha256};
 
 /// hex of this is "0000000000000000", in the seed corpus.
-const FP: [u8; 8] = [0; 8];
+const FP: Fingerprint = Fingerprint([0; 8]);
 
 fn checked(r: std::result::Result<Position, AppError>, streams: u32) -> Option<Position> {
     match r {
         Ok(p) => {
-            if let Position::Streams { cursors, .. } = &p {
+            if let Position::Streams(StreamCursors { cursors, .. }) = &p {
                 assert!(!cursors.is_empty(), "a position with nothing to read");
                 assert!(cursors.iter().all(|(s, _)| *s < streams), "segment out of range accepted");
             }
             Some(p)
         }
-        Err(AppError::InvalidRequest { field: Some(f), message }) if f == "next_token" && !message.is_empty() => None,
+        Err(AppError::InvalidRequest { field: Some(f), message, .. }) if f == "next_token" && !message.is_empty() => None,
         Err(e) => panic!("unexpected rejection {e:?}"),
     }
 }
@@ -63,7 +64,7 @@ fn position(u: &mut Unstructured, streams: u32) -> Result<Position> {
             cursors.push((s, Cursor { start_key, skip: u.arbitrary()? }));
         }
     }
-    Ok(Position::Streams { page_limit: u.arbitrary()?, cursors })
+    Ok(Position::Streams(StreamCursors { page_limit: u.arbitrary()?, cursors }))
 }
 
 fuzz_target!(|data: &[u8]| {

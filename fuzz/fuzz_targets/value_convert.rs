@@ -63,7 +63,7 @@ fn from_json(v: &Value) {
                 }
             }
         }
-        Err(AppError::InvalidRequest { field: Some(f), message }) => {
+        Err(AppError::InvalidRequest { field: Some(f), message, .. }) => {
             assert!(f.starts_with(PATH) && !message.is_empty(), "bad rejection {f}: {message}");
             assert!(!untagged(v), "plain JSON was rejected at {f}: {message}");
         }

@@ -1,0 +1,202 @@
+//! The checks a request's fields must pass, each naming the field it rejects and what was expected.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use super::wire::{Op, Wire, WireSelect};
+use super::{RequestDefaults, Segmentation, Select, MAX_SEGMENTS, MAX_TOTAL_SEGMENTS};
+use crate::convert::{json_map_to_item, Item};
+use crate::error::AppError;
+use crate::table_ref::table_name_in;
+
+/// Fields that only some operations use; any other operation rejects them.
+pub fn fields_fit_op(wire: &Wire) -> Result<(), AppError> {
+    use Op::*;
+    let op = wire.op;
+    let only = |field: &str, present: bool, allowed: &[Op]| -> Result<(), AppError> {
+        if present && !allowed.contains(&op) {
+            let names: Vec<&str> = allowed.iter().map(|o| o.name()).collect();
+            return Err(AppError::invalid(
+                field,
+                format!("not used by op `{}` (only by {})", op.name(), names.join(", ")),
+            ));
+        }
+        Ok(())
+    };
+    only("index", wire.index.is_some(), &[Scan, Query])?;
+    only("key", wire.key.is_some(), &[Get])?;
+    only("keys", wire.keys.is_some(), &[BatchGet])?;
+    only("key_condition", wire.key_condition.is_some(), &[Query])?;
+    only("filter", wire.filter.is_some(), &[Scan, Query])?;
+    only("scan_forward", wire.scan_forward.is_some(), &[Query])?;
+    only("select", wire.select.is_some(), &[Scan, Query])?;
+    only("limit", wire.limit.is_some(), &[Scan, Query])?;
+    only("page_size", wire.page_size.is_some(), &[Scan, Query])?;
+    only("segments", wire.segments.is_some(), &[Scan])?;
+    only("segment", wire.segment.is_some(), &[Scan])?;
+    only("total_segments", wire.total_segments.is_some(), &[Scan])?;
+    only("next_token", wire.next_token.is_some(), &[Scan, Query, BatchGet])
+}
+
+/// The request's table, or DEFAULT_TABLE, as a plain name in the function's table region.
+pub fn table(table: Option<&str>, defaults: &RequestDefaults) -> Result<String, AppError> {
+    match table.or(defaults.default_table.as_deref()) {
+        Some(t) => table_name_in(t, &defaults.table_region),
+        None => Err(AppError::invalid("table", "required: the request names no table and DEFAULT_TABLE is not set")),
+    }
+}
+
+/// An empty expression or token is a mistake, not a way of leaving it out.
+pub fn no_empty_strings(wire: &Wire) -> Result<(), AppError> {
+    for (field, v) in [
+        ("index", &wire.index),
+        ("key_condition", &wire.key_condition),
+        ("filter", &wire.filter),
+        ("projection", &wire.projection),
+        ("next_token", &wire.next_token),
+    ] {
+        if v.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            return Err(AppError::invalid(field, "must not be empty (omit it instead)"));
+        }
+    }
+    Ok(())
+}
+
+pub fn names(names: Option<&HashMap<String, String>>) -> Result<(), AppError> {
+    for (k, v) in names.into_iter().flatten() {
+        if !k.starts_with('#') || k.len() < 2 {
+            return Err(AppError::invalid(
+                format!("names.{k}"),
+                "placeholder names start with `#`, e.g. {\"#s\": \"status\"}",
+            ));
+        }
+        if v.is_empty() {
+            return Err(AppError::invalid(format!("names.{k}"), "expected an attribute name, got an empty string"));
+        }
+    }
+    Ok(())
+}
+
+/// The `:value` placeholders as attribute values; `None` when absent or empty (DynamoDB rejects an
+/// empty ExpressionAttributeValues).
+pub fn values(values: Option<&Map<String, Value>>) -> Result<Option<Item>, AppError> {
+    let Some(map) = values else { return Ok(None) };
+    for k in map.keys() {
+        if !k.starts_with(':') || k.len() < 2 {
+            return Err(AppError::invalid(
+                format!("values.{k}"),
+                "placeholder values start with `:`, e.g. {\":pk\": \"c1\"}",
+            ));
+        }
+    }
+    let item = json_map_to_item(map, "values")?;
+    Ok((!item.is_empty()).then_some(item))
+}
+
+fn positive(field: &str, v: Option<i64>, max: i64) -> Result<Option<i64>, AppError> {
+    match v {
+        Some(n) if n < 1 || n > max => {
+            Err(AppError::invalid(field, format!("expected an integer from 1 to {max}, got {n}")))
+        }
+        other => Ok(other),
+    }
+}
+
+/// `select` with the `limit` it allows: a count returns no items, so it takes neither a limit nor a
+/// projection.
+pub fn select(wire: &Wire) -> Result<Select, AppError> {
+    if wire.select == Some(WireSelect::Count) {
+        if wire.projection.is_some() {
+            return Err(AppError::invalid(
+                "projection",
+                "not used with select `count` (nothing is returned to project)",
+            ));
+        }
+        if wire.limit.is_some() {
+            return Err(AppError::invalid(
+                "limit",
+                "not used with select `count`: a count returns no items (use page_size to bound reads)",
+            ));
+        }
+        return Ok(Select::Count);
+    }
+    let limit = positive("limit", wire.limit, i64::from(u32::MAX))?.map(|n| n as usize);
+    Ok(Select::Items { limit })
+}
+
+pub fn page_size(page_size: Option<i64>) -> Result<Option<i32>, AppError> {
+    Ok(positive("page_size", page_size, i64::from(i32::MAX))?.map(|n| n as i32))
+}
+
+pub fn segmentation(wire: &Wire) -> Result<Segmentation, AppError> {
+    Ok(match (wire.segments, wire.segment, wire.total_segments) {
+        (None, None, None) => Segmentation::Single,
+        (Some(n), None, None) => {
+            Segmentation::Parallel(positive("segments", Some(n), i64::from(MAX_SEGMENTS))?.unwrap_or(1) as u32)
+        }
+        (Some(_), _, _) => {
+            return Err(AppError::invalid(
+                "segments",
+                "use either `segments` (parallel inside this invocation) or `segment` + `total_segments` (one slice), not both",
+            ))
+        }
+        (None, Some(_), None) => return Err(AppError::invalid("total_segments", "required with `segment`")),
+        (None, None, Some(_)) => return Err(AppError::invalid("segment", "required with `total_segments`")),
+        (None, Some(i), Some(n)) => {
+            let total = positive("total_segments", Some(n), i64::from(MAX_TOTAL_SEGMENTS))?.unwrap_or(1) as u32;
+            if i < 0 || i >= i64::from(total) {
+                return Err(AppError::invalid(
+                    "segment",
+                    format!("expected an integer from 0 to total_segments - 1 ({}), got {i}", total - 1),
+                ));
+            }
+            Segmentation::Slice { segment: i as u32, total }
+        }
+    })
+}
+
+pub fn key_condition(key_condition: Option<String>) -> Result<String, AppError> {
+    key_condition.ok_or_else(|| {
+        AppError::invalid("key_condition", "required for op `query`, e.g. \"pk = :pk\" with values {\":pk\": ...}")
+    })
+}
+
+/// get's `key`: the item's full primary key.
+pub fn key(key: Option<&Map<String, Value>>) -> Result<Item, AppError> {
+    match key {
+        Some(key) if !key.is_empty() => json_map_to_item(key, "key"),
+        Some(_) => {
+            Err(AppError::invalid("key", "expected the full primary key, e.g. {\"pk\": \"a\", \"sk\": \"b\"}, got {}"))
+        }
+        None => {
+            Err(AppError::invalid("key", "required for op `get`: the item's full primary key, e.g. {\"pk\": \"a\"}"))
+        }
+    }
+}
+
+/// batch_get's `keys`: at least one, each once.
+pub fn keys(keys: Option<&[Map<String, Value>]>) -> Result<Vec<Item>, AppError> {
+    let Some(keys) = keys else {
+        return Err(AppError::invalid("keys", "required for op `batch_get`: a list of primary keys"));
+    };
+    if keys.is_empty() {
+        return Err(AppError::invalid("keys", "expected at least one key"));
+    }
+    // BatchGetItem rejects a request containing the same key twice; say which one.
+    let mut seen = HashSet::with_capacity(keys.len());
+    let mut out = Vec::with_capacity(keys.len());
+    for (i, key) in keys.iter().enumerate() {
+        let path = format!("keys[{i}]");
+        if key.is_empty() {
+            return Err(AppError::invalid(path, "expected a primary key object, got {}"));
+        }
+        let mut canonical = Value::Object(key.clone());
+        canonical.sort_all_objects();
+        if !seen.insert(serde_json::to_string(&canonical).unwrap_or_default()) {
+            return Err(AppError::invalid(path, "duplicate key (each key may appear once)"));
+        }
+        out.push(json_map_to_item(key, &path)?);
+    }
+    Ok(out)
+}

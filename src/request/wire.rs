@@ -1,0 +1,92 @@
+//! The event as sent: its JSON shape, read with serde. Unknown fields are rejected by name.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Scan,
+    Query,
+    Get,
+    BatchGet,
+}
+
+impl Op {
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Scan => "scan",
+            Op::Query => "query",
+            Op::Get => "get",
+            Op::BatchGet => "batch_get",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WireSelect {
+    Items,
+    Count,
+}
+
+/// Integers are read as i64 so `0` or `-1` get our message, not serde's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wire {
+    pub op: Op,
+    pub table: Option<String>,
+    pub index: Option<String>,
+    pub key: Option<Map<String, Value>>,
+    pub keys: Option<Vec<Map<String, Value>>>,
+    pub key_condition: Option<String>,
+    pub filter: Option<String>,
+    pub projection: Option<String>,
+    pub names: Option<HashMap<String, String>>,
+    pub values: Option<Map<String, Value>>,
+    pub consistent_read: Option<bool>,
+    pub scan_forward: Option<bool>,
+    pub select: Option<WireSelect>,
+    pub limit: Option<i64>,
+    pub page_size: Option<i64>,
+    pub segments: Option<i64>,
+    pub segment: Option<i64>,
+    pub total_segments: Option<i64>,
+    pub next_token: Option<String>,
+}
+
+impl Wire {
+    /// Reads the event; a mistake names the field (its JSON path) where serde found it.
+    pub fn read(event: Value) -> Result<Wire, AppError> {
+        if !event.is_object() {
+            return Err(AppError::invalid_request(format!(
+                "expected a JSON object like {{\"op\": \"scan\", \"table\": \"NAME\"}}, got {}",
+                kind_of(&event)
+            )));
+        }
+        serde_path_to_error::deserialize(event).map_err(|e| {
+            let path = e.path().to_string();
+            let message = e.into_inner().to_string();
+            if path == "." || path.is_empty() {
+                AppError::invalid_request(message)
+            } else {
+                AppError::invalid(path, message)
+            }
+        })
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

@@ -1,0 +1,163 @@
+//! Table access: runs a checked `Request` against DynamoDB within the response-size cap, the item
+//! `limit` and the invocation's deadline, and says where the next call continues.
+//!
+//! `read` (scan and query) takes pages from `streams`, one per segment; `batch_get` fetches keys in
+//! chunks and retries what DynamoDB leaves unprocessed; `budget` keeps the response within its bytes.
+
+mod batch_get;
+mod budget;
+mod read;
+mod streams;
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::Client;
+use serde_json::value::RawValue;
+
+pub use budget::Budget;
+
+use crate::convert::item_to_raw;
+use crate::cursor::Position;
+use crate::error::{from_sdk, AppError, CallContext};
+use crate::request::{Get, Operation, Request};
+
+/// How long the init-time warm-up may take before init goes on without it.
+const WARM_UP_TIMEOUT: Duration = Duration::from_secs(4);
+
+/// Why a response stopped before the end of the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    Limit,
+    Size,
+    Deadline,
+    /// A page failed after earlier pages were returned; the resume position is the failed page.
+    PageError,
+}
+
+impl Stop {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stop::Limit => "limit",
+            Stop::Size => "size",
+            Stop::Deadline => "deadline",
+            Stop::PageError => "page_error",
+        }
+    }
+}
+
+/// What a response carries besides its next_token.
+#[derive(Debug, Default)]
+pub struct Results {
+    pub items: Vec<Box<RawValue>>,
+    pub count: u64,
+    pub scanned_count: u64,
+    pub consumed_capacity: Option<f64>,
+}
+
+impl Results {
+    fn add_capacity(&mut self, c: Option<&ConsumedCapacity>) {
+        if let Some(units) = c.and_then(|c| c.capacity_units) {
+            *self.consumed_capacity.get_or_insert(0.0) += units;
+        }
+    }
+}
+
+/// One call's results and where the next call continues.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub results: Results,
+    /// `None` when everything was read.
+    pub resume: Option<Position>,
+    pub pages: u32,
+    pub stopped: Option<Stop>,
+    /// The error that cut a partial response short (logged by the handler).
+    pub page_error: Option<AppError>,
+}
+
+/// The main account's tables, read as one role through one client (built once per process).
+pub struct TableAccess {
+    client: Client,
+    /// The main-account role every call is made as (named in AccessDenied messages).
+    role_arn: String,
+}
+
+impl TableAccess {
+    pub fn new(client: Client, role_arn: impl Into<String>) -> TableAccess {
+        TableAccess { client, role_arn: role_arn.into() }
+    }
+
+    pub fn role_arn(&self) -> &str {
+        &self.role_arn
+    }
+
+    /// The client itself (the benchmarks time raw round trips through it).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub async fn execute(&self, req: &Request, budget: Budget) -> Result<Outcome, AppError> {
+        match &req.operation {
+            Operation::Scan(scan) => read::scan(self, &req.table, scan, budget).await,
+            Operation::Query(query) => read::query(self, &req.table, query, budget).await,
+            Operation::Get(get) => self.get(&req.table, get).await,
+            Operation::BatchGet(batch) => batch_get::batch_get(self, &req.table, batch, budget).await,
+        }
+    }
+
+    fn ctx<'b>(&'b self, action: &'b str, table: &'b str) -> CallContext<'b> {
+        CallContext { role_arn: &self.role_arn, action, table }
+    }
+
+    async fn get(&self, table: &str, get: &Get) -> Result<Outcome, AppError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(table)
+            .set_key(Some(get.key.clone()))
+            .set_projection_expression(get.attributes.projection.clone())
+            .set_expression_attribute_names(get.attributes.names.clone())
+            .set_consistent_read(get.consistent_read.then_some(true))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| from_sdk(e, &self.ctx("dynamodb:GetItem", table)))?;
+        let mut outcome = Outcome { pages: 1, ..Default::default() };
+        outcome.results.add_capacity(out.consumed_capacity());
+        if let Some(item) = out.item() {
+            outcome.results.items.push(item_to_raw(item)?);
+        }
+        outcome.results.count = outcome.results.items.len() as u64;
+        outcome.results.scanned_count = outcome.results.count;
+        Ok(outcome)
+    }
+
+    /// Pays the AssumeRole and the STS / DynamoDB TLS handshakes during init instead of in the first
+    /// invocation (a DescribeTable of `table`). A failure is only logged: the first invocation
+    /// retries and reports it properly.
+    pub async fn warm_up(&self, table: Option<&str>) {
+        let Some(table) = table else {
+            tracing::info!("no DEFAULT_TABLE: skipping the warm-up; the first invocation assumes the role");
+            return;
+        };
+        let started = Instant::now();
+        let call = self.client.describe_table().table_name(table).send();
+        match tokio::time::timeout(WARM_UP_TIMEOUT, call).await {
+            Ok(Ok(_)) => {
+                tracing::info!(table, role_arn = %self.role_arn, duration_ms = started.elapsed().as_millis() as u64, "warm-up done: role assumed, connections open")
+            }
+            Ok(Err(e)) => {
+                let e = from_sdk(e, &self.ctx("dynamodb:DescribeTable", table));
+                tracing::warn!(table, error_type = e.error_type(), error = %e, "warm-up failed; invocations will retry");
+            }
+            Err(_) => tracing::warn!(table, "warm-up timed out after 4 s; invocations will retry"),
+        }
+    }
+}
+
+/// The deadline arrived before anything was read: an error, not an empty answer.
+fn deadline_reached() -> AppError {
+    AppError::DeadlineReached {
+        message: "the invocation's deadline arrived before the first page was read; raise the function's timeout or lower page_size".into(),
+    }
+}
