@@ -21,16 +21,13 @@ if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != (ROOT / ".tools" / "ve
 sys.path.insert(0, str(ROOT))
 
 from local.runtime_api import Function  # noqa: E402
-from local.testing import EXTERNAL_ID, LocalAws  # noqa: E402
-
-DEMO_ROLE = "local-ddb_cross_acc_access_role-222222222222"
+from local.testing import LocalAws  # noqa: E402
 
 
 def next_page_event(binary: str) -> dict:
     request = json.loads((ROOT / "events" / "scan.json").read_text())
     with LocalAws() as aws:
-        env = dict(aws.function_env(), ROLE_ARN=aws.role_arn(DEMO_ROLE), EXTERNAL_ID=EXTERNAL_ID,
-                   DEFAULT_TABLE="orders")
+        env = aws.function_env()   # the deployed function's environment: role, ExternalId, orders
         with Function(binary, env) as fn:
             result = fn.invoke(request)
     if not result["ok"]:
