@@ -751,6 +751,87 @@ def _install_fast_item_json() -> None:
     DynamoHandler.serialized = serialized
 
 
+# ---- DynamoDB behaviour the write tests need and moto 5.2.5 lacks --------------------------------
+
+TRANSACT_TOKEN_SECONDS = 600  # how long AWS remembers a TransactWriteItems ClientRequestToken
+
+
+def _install_transact_idempotency() -> None:
+    """Reproduces TransactWriteItems' ClientRequestToken, which moto ignores (it writes again):
+    for 10 minutes after a successful call, the same token with the same TransactItems succeeds
+    without writing anything, and the same token with other TransactItems is an
+    IdempotentParameterMismatchException. A cancelled transaction is not remembered, as in AWS (a
+    retry runs it again). Per account and region; IAM is checked on every call before this runs
+    (tests/integration/test_writes.py checks it through the function)."""
+    from moto.dynamodb.exceptions import DynamodbException
+    from moto.dynamodb.responses import DynamoHandler
+    original = DynamoHandler.transact_write_items
+    remembered: dict[tuple, tuple[str, float, object]] = {}
+    lock = threading.Lock()
+
+    def transact_write_items(self):
+        token = self.body.get("ClientRequestToken")
+        if not token:
+            return original(self)
+        key = (self.current_account, self.region, token)
+        items = json.dumps(self.body.get("TransactItems"), sort_keys=True)
+        with lock:  # one transaction per token at a time, like AWS's TransactionInProgress
+            now = time.time()
+            prior = remembered.get(key)
+            if prior and now - prior[1] < TRANSACT_TOKEN_SECONDS:
+                if prior[0] != items:
+                    raise DynamodbException(
+                        "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException",
+                        "The request uses the same client token as a previous, but non-identical request.")
+                return prior[2]
+            result = _with_transact_capacity(self.body, original(self))
+            remembered[key] = (items, now, result)
+            return result
+
+    def transact_without_token(self):
+        return _with_transact_capacity(self.body, original(self))
+
+    def dispatch(self):
+        return transact_write_items(self) if self.body.get("ClientRequestToken") else transact_without_token(self)
+
+    DynamoHandler.transact_write_items = dispatch
+
+
+def _with_transact_capacity(body: dict, result):
+    """moto answers TransactWriteItems with an empty ConsumedCapacity whatever was asked; AWS
+    reports it per table, and a transaction writes each item twice (prepare and commit): 2 write
+    units per action of up to 1 KB, which is what is reported here."""
+    if body.get("ReturnConsumedCapacity") not in ("TOTAL", "INDEXES") or result.result.get("ConsumedCapacity"):
+        return result
+    per_table: dict[str, float] = collections.Counter()
+    for action in body.get("TransactItems") or []:
+        for op in action.values():
+            per_table[op["TableName"]] += 2.0
+    result.result["ConsumedCapacity"] = [{"TableName": t, "CapacityUnits": units} for t, units in per_table.items()]
+    return result
+
+
+def _install_batch_write_key_check() -> None:
+    """Reproduces BatchWriteItem's key check, which moto skips for DeleteRequest: a key must hold
+    exactly the table's key attributes, or the whole call is a ValidationException "The provided
+    key element does not match the schema" (as DeleteItem already is in moto)."""
+    from moto.dynamodb.exceptions import MockValidationException
+    from moto.dynamodb.responses import DynamoHandler
+    original = DynamoHandler.batch_write_item
+
+    def batch_write_item(self):
+        for table_name, requests in (self.body.get("RequestItems") or {}).items():
+            table = self.dynamodb_backend.get_table(table_name)
+            schema = {table.hash_key_attr} | ({table.range_key_attr} if table.range_key_attr else set())
+            for request in requests:
+                key = (request.get("DeleteRequest") or {}).get("Key")
+                if key is not None and set(key) != schema:
+                    raise MockValidationException("The provided key element does not match the schema")
+        return original(self)
+
+    DynamoHandler.batch_write_item = batch_write_item
+
+
 # ---- What the Terraform roots use and moto 5.2.5 lacks ----------------------------------------
 
 def _install_lambda_logging_config() -> None:
@@ -869,6 +950,8 @@ def install() -> None:
     _install_fast_item_json()
     _install_lambda_logging_config()
     _install_aws_managed_policies_on_demand()
+    _install_transact_idempotency()
+    _install_batch_write_key_check()
     install.done = True
 
 

@@ -15,7 +15,8 @@ matching a rule, does something else instead or first:
 
 Faults: Delay (then forward), Reset (TCP RST before any response byte), ResetMidResponse (forward,
 send the status line, headers and half the body, then RST), Respond (a canned HTTP response, e.g. a
-throttling error, without forwarding). A rule applies to the requests it matches, optionally only
+throttling error, without forwarding), RespondTo (a response made from the request, without forwarding:
+`unprocessed_items` hands a BatchWriteItem's items back as UnprocessedItems). A rule applies to the requests it matches, optionally only
 from the `after`-th match on, at most `times` times.
 
 Why a proxy and not emulator hooks: the faults happen on the wire, where real ones do — the function's
@@ -65,6 +66,19 @@ class Respond:
     status: int
     body: bytes
     content_type: str = "application/x-amz-json-1.0"
+
+
+@dataclass(frozen=True)
+class RespondTo:
+    """A response made from the request (not forwarded), e.g. `unprocessed_items`."""
+    make: Callable[["Request"], Respond]
+
+
+def unprocessed_items(request: "Request") -> Respond:
+    """BatchWriteItem's answer when DynamoDB processed none of the request (throttling inside a
+    batch, which AWS reports as success): every request item back in UnprocessedItems."""
+    body = json.dumps({"UnprocessedItems": request.json.get("RequestItems", {}), "ConsumedCapacity": []}).encode()
+    return Respond(200, body)
 
 
 def dynamodb_error(code: str, message: str = "injected by fault_proxy", status: int = 400) -> Respond:
@@ -123,7 +137,7 @@ def action_of(headers: dict[str, str], body: bytes) -> str:
 @dataclass
 class Rule:
     action: str                                  # "dynamodb:Scan", "sts:AssumeRole", "dynamodb:*" or "*"
-    fault: Delay | Reset | ResetMidResponse | Respond
+    fault: Delay | Reset | ResetMidResponse | Respond | RespondTo
     times: int | None = None                     # apply at most this many times (None: always)
     after: int = 0                               # let the first `after` matching requests through
     when: Callable[[Request], bool] | None = None
@@ -204,6 +218,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         request = Request(self.command, self.path, headers, body, action_of(headers, body))
         fault = proxy._fault_for(request)
+        if isinstance(fault, RespondTo):
+            fault = fault.make(request)
         payload = request.json if request.action.startswith("dynamodb:") else {}
         seen = Seen(request.action, request.access_key_id, repr(fault) if fault else None, None, started, 0.0,
                     payload.get("ExclusiveStartKey"), payload.get("Segment"))

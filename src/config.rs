@@ -98,7 +98,11 @@ impl Config {
         let session_name = session_name(&env)?;
         let session_duration =
             Duration::from_secs(env.integer("SESSION_DURATION_SECONDS", 900..=43200, " (seconds)", 3600)?);
-        let requests = RequestDefaults { table_region: table_region(&env)?, default_table: default_table(&env)? };
+        let requests = RequestDefaults {
+            table_region: table_region(&env)?,
+            default_table: default_table(&env)?,
+            allow_writes: allow_writes(&env)?,
+        };
         let max_response_bytes = env.integer(
             "MAX_RESPONSE_BYTES",
             MIN_RESPONSE_BYTES..=LAMBDA_MAX_RESPONSE_BYTES,
@@ -209,6 +213,15 @@ fn table_region<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<String, C
     }
 }
 
+/// ALLOW_WRITES: `true` lets write operations run; unset or `false` refuses them.
+fn allow_writes<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<bool, ConfigError> {
+    match env.var("ALLOW_WRITES").as_deref() {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(err("ALLOW_WRITES", format!("expected `true` or `false`, got `{other}`"))),
+    }
+}
+
 fn default_table<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Option<String>, ConfigError> {
     let Some(table) = env.var("DEFAULT_TABLE") else { return Ok(None) };
     parse_table(&table).map_err(|e| caused("DEFAULT_TABLE", e))?;
@@ -248,6 +261,17 @@ mod tests {
 
     fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
         BASE.iter().chain(extra.iter()).cloned().collect()
+    }
+
+    #[test]
+    fn allow_writes_is_off_unless_true_and_a_bad_value_names_the_variable() {
+        let base = [("ROLE_ARN", "arn:aws:iam::111111111111:role/x")];
+        assert!(!cfg(&with(&base)).unwrap().requests.allow_writes);
+        assert!(!cfg(&with(&[base[0], ("ALLOW_WRITES", "false")])).unwrap().requests.allow_writes);
+        assert!(cfg(&with(&[base[0], ("ALLOW_WRITES", "true")])).unwrap().requests.allow_writes);
+        let e = cfg(&with(&[base[0], ("ALLOW_WRITES", "yes")])).unwrap_err();
+        assert_eq!(e.variable, "ALLOW_WRITES");
+        assert!(e.to_string().contains("`true` or `false`"), "{e}");
     }
 
     #[test]

@@ -59,6 +59,27 @@ pub enum AppError {
         message: String,
         source: Option<Cause>,
     },
+    /// A write arrived while ALLOW_WRITES is off.
+    WritesDisabled {
+        op: &'static str,
+    },
+    /// A put / update / delete's condition failed. `key` and `old_item` are plain JSON text.
+    ConditionFailed {
+        table: String,
+        key: String,
+        old_item: Option<String>,
+        source: Option<Cause>,
+    },
+    /// A transact_write was cancelled; nothing of it was written. One reason per action.
+    TransactionCanceled {
+        reasons: Vec<String>,
+        source: Option<Cause>,
+    },
+    /// A batch_write stopped with some items not written: `message` lists them.
+    BatchWriteIncomplete {
+        message: String,
+        source: Option<Cause>,
+    },
 }
 
 impl AppError {
@@ -87,6 +108,10 @@ impl AppError {
             AppError::DeadlineReached { .. } => "Timeout",
             AppError::DynamoDb { .. } => "DynamoDbError",
             AppError::Internal { .. } => "Internal",
+            AppError::WritesDisabled { .. } => "WritesDisabled",
+            AppError::ConditionFailed { .. } => "ConditionFailed",
+            AppError::TransactionCanceled { .. } => "TransactionCanceled",
+            AppError::BatchWriteIncomplete { .. } => "BatchWriteIncomplete",
         }
     }
 
@@ -130,6 +155,22 @@ impl fmt::Display for AppError {
             AppError::DeadlineReached { message } => write!(f, "timeout: {message}"),
             AppError::DynamoDb { code, message, .. } => write!(f, "DynamoDB error {code}: {message}"),
             AppError::Internal { message, .. } => write!(f, "internal error: {message}"),
+            AppError::WritesDisabled { op } => write!(
+                f,
+                "writes are disabled: op `{op}` needs ALLOW_WRITES=true in the function's configuration \
+                 (Terraform: function.allow_writes = true); nothing was written"
+            ),
+            AppError::ConditionFailed { table, key, old_item, .. } => {
+                write!(f, "condition failed on table `{table}` for key {key}; nothing was written")?;
+                match old_item {
+                    Some(item) => write!(f, "; the item is {item}"),
+                    None => Ok(()),
+                }
+            }
+            AppError::TransactionCanceled { reasons, .. } => {
+                write!(f, "transaction canceled, nothing was written; reasons: {}", reasons.join("; "))
+            }
+            AppError::BatchWriteIncomplete { message, .. } => write!(f, "batch_write incomplete: {message}"),
         }
     }
 }
@@ -151,8 +192,11 @@ impl StdError for AppError {
             | AppError::TableNotFound { source, .. }
             | AppError::Throttled { source, .. }
             | AppError::DynamoDb { source, .. }
-            | AppError::Internal { source, .. } => source.as_ref(),
-            AppError::DeadlineReached { .. } => None,
+            | AppError::Internal { source, .. }
+            | AppError::ConditionFailed { source, .. }
+            | AppError::TransactionCanceled { source, .. }
+            | AppError::BatchWriteIncomplete { source, .. } => source.as_ref(),
+            AppError::DeadlineReached { .. } | AppError::WritesDisabled { .. } => None,
         };
         cause.map(|c| c.as_ref() as &(dyn StdError + 'static))
     }
@@ -293,6 +337,10 @@ mod tests {
             AppError::DeadlineReached { message: String::new() },
             AppError::DynamoDb { code: String::new(), message: String::new(), source: None },
             AppError::Internal { message: String::new(), source: None },
+            AppError::WritesDisabled { op: "put" },
+            AppError::ConditionFailed { table: String::new(), key: String::new(), old_item: None, source: None },
+            AppError::TransactionCanceled { reasons: Vec::new(), source: None },
+            AppError::BatchWriteIncomplete { message: String::new(), source: None },
         ];
         for e in all {
             // A new variant fails to compile here until it is added to `all` (and to the README).
@@ -304,7 +352,11 @@ mod tests {
                 | AppError::Throttled { .. }
                 | AppError::DeadlineReached { .. }
                 | AppError::DynamoDb { .. }
-                | AppError::Internal { .. } => {}
+                | AppError::Internal { .. }
+                | AppError::WritesDisabled { .. }
+                | AppError::ConditionFailed { .. }
+                | AppError::TransactionCanceled { .. }
+                | AppError::BatchWriteIncomplete { .. } => {}
             }
             let row = format!("| `{}` |", e.error_type());
             assert_eq!(readme.matches(&row).count(), 1, "README.md's errorType table needs one row {row}");

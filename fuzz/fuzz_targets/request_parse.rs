@@ -27,6 +27,7 @@ fn configs() -> &'static [RequestDefaults; 2] {
         let make = |default_table: Option<&str>| RequestDefaults {
             table_region: "us-east-1".into(),
             default_table: default_table.map(str::to_string),
+            allow_writes: true,
         };
         [make(None), make(Some("orders"))]
     })
@@ -76,7 +77,13 @@ fuzz_target!(|data: &[u8]| {
             // A token minted for the request (continuing its last stream, or its last key) is
             // accepted with it and decodes to the cursor it was minted from.
             let position = match &req.operation {
-                Operation::Get(_) => return,
+                // Neither a get nor a write continues with a token.
+                Operation::Get(_)
+                | Operation::Put(_)
+                | Operation::Update(_)
+                | Operation::Delete(_)
+                | Operation::BatchWrite(_)
+                | Operation::TransactWrite(_) => return,
                 Operation::BatchGet(BatchGet { keys, .. }) => Position::KeyOffset(keys.len() - 1),
                 op => Position::Streams(StreamCursors {
                     page_limit: Some(7),

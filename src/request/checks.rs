@@ -24,8 +24,27 @@ pub fn fields_fit_op(wire: &Wire) -> Result<(), AppError> {
         }
         Ok(())
     };
+    const SINGLE_WRITES: &[Op] = &[Put, Update, Delete];
     only("index", wire.index.is_some(), &[Scan, Query])?;
-    only("key", wire.key.is_some(), &[Get])?;
+    only("key", wire.key.is_some(), &[Get, Update, Delete])?;
+    only("item", wire.item.is_some(), &[Put])?;
+    only("update", wire.update.is_some(), &[Update])?;
+    only("condition", wire.condition.is_some(), SINGLE_WRITES)?;
+    only("return_values", wire.return_values.is_some(), SINGLE_WRITES)?;
+    only(
+        "return_values_on_condition_check_failure",
+        wire.return_values_on_condition_check_failure.is_some(),
+        SINGLE_WRITES,
+    )?;
+    only("puts", wire.puts.is_some(), &[BatchWrite])?;
+    only("deletes", wire.deletes.is_some(), &[BatchWrite])?;
+    only("actions", wire.actions.is_some(), &[TransactWrite])?;
+    only("client_request_token", wire.client_request_token.is_some(), &[TransactWrite])?;
+    // A transaction's actions carry their own placeholders; a batch write takes no expressions.
+    only("names", wire.names.is_some(), &[Scan, Query, Get, BatchGet, Put, Update, Delete])?;
+    only("values", wire.values.is_some(), &[Scan, Query, Get, BatchGet, Put, Update, Delete])?;
+    only("projection", wire.projection.is_some(), &[Scan, Query, Get, BatchGet])?;
+    only("consistent_read", wire.consistent_read.is_some(), &[Scan, Query, Get, BatchGet])?;
     only("keys", wire.keys.is_some(), &[BatchGet])?;
     only("key_condition", wire.key_condition.is_some(), &[Query])?;
     only("filter", wire.filter.is_some(), &[Scan, Query])?;
@@ -55,12 +74,42 @@ pub fn no_empty_strings(wire: &Wire) -> Result<(), AppError> {
         ("filter", &wire.filter),
         ("projection", &wire.projection),
         ("next_token", &wire.next_token),
+        ("update", &wire.update),
+        ("condition", &wire.condition),
     ] {
-        if v.as_deref().is_some_and(|s| s.trim().is_empty()) {
-            return Err(AppError::invalid(field, "must not be empty (omit it instead)"));
-        }
+        non_empty(field, v.as_deref())?;
     }
     Ok(())
+}
+
+pub fn non_empty(field: &str, v: Option<&str>) -> Result<(), AppError> {
+    if v.is_some_and(|s| s.trim().is_empty()) {
+        return Err(AppError::invalid(field, "must not be empty (omit it instead)"));
+    }
+    Ok(())
+}
+
+/// An item to write: a non-empty object of attributes (the primary key among them).
+pub fn item(item: Option<&Map<String, Value>>, field: &str) -> Result<Item, AppError> {
+    match item {
+        Some(item) if !item.is_empty() => json_map_to_item(item, field),
+        Some(_) => Err(AppError::invalid(field, "expected an item with at least its primary key, got {}")),
+        None => Err(AppError::invalid(field, "required for `put`: the item to write, with its full primary key")),
+    }
+}
+
+/// The full primary key of the item a write changes (`op` names the operation for the message).
+pub fn write_key(key: Option<&Map<String, Value>>, field: &str, op: &str) -> Result<Item, AppError> {
+    match key {
+        Some(key) if !key.is_empty() => json_map_to_item(key, field),
+        Some(_) => {
+            Err(AppError::invalid(field, "expected the full primary key, e.g. {\"pk\": \"a\", \"sk\": \"b\"}, got {}"))
+        }
+        None => Err(AppError::invalid(
+            field,
+            format!("required for `{op}`: the item's full primary key, e.g. {{\"pk\": \"a\"}}"),
+        )),
+    }
 }
 
 pub fn names(names: Option<&HashMap<String, String>>) -> Result<(), AppError> {

@@ -8,6 +8,7 @@
 mod checks;
 mod fingerprint;
 mod wire;
+mod write;
 
 use std::collections::HashMap;
 
@@ -20,6 +21,9 @@ use crate::token::{self, Fingerprint};
 use wire::{Op, Wire};
 
 pub use fingerprint::fingerprint;
+pub use write::{
+    Action, ActionKind, BatchWrite, Conditions, Delete, Put, ReturnValues, TransactWrite, Update, MAX_TRANSACT_ACTIONS,
+};
 
 /// Parallel segments a single invocation may scan at once.
 pub const MAX_SEGMENTS: u32 = 64;
@@ -33,6 +37,8 @@ pub struct RequestDefaults {
     pub table_region: String,
     /// The table of a request that names none.
     pub default_table: Option<String>,
+    /// ALLOW_WRITES: without it every write is refused before anything is sent.
+    pub allow_writes: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +57,11 @@ pub enum Operation {
     Query(Query),
     Get(Get),
     BatchGet(BatchGet),
+    Put(Put),
+    Update(Update),
+    Delete(Delete),
+    BatchWrite(BatchWrite),
+    TransactWrite(TransactWrite),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -151,6 +162,11 @@ impl Operation {
             Operation::Query(_) => "query",
             Operation::Get(_) => "get",
             Operation::BatchGet(_) => "batch_get",
+            Operation::Put(_) => "put",
+            Operation::Update(_) => "update",
+            Operation::Delete(_) => "delete",
+            Operation::BatchWrite(_) => "batch_write",
+            Operation::TransactWrite(_) => "transact_write",
         }
     }
 
@@ -178,6 +194,9 @@ impl Request {
 
     pub fn parse(event: Value, defaults: &RequestDefaults) -> Result<Request, AppError> {
         let wire = Wire::read(event)?;
+        if wire.op.writes() && !defaults.allow_writes {
+            return Err(AppError::WritesDisabled { op: wire.op.name() });
+        }
         checks::fields_fit_op(&wire)?;
         let table = checks::table(wire.table.as_deref(), defaults)?;
         checks::no_empty_strings(&wire)?;
@@ -187,7 +206,7 @@ impl Request {
         let page_size = checks::page_size(wire.page_size)?;
         let segmentation = checks::segmentation(&wire)?;
         let next_token = wire.next_token.clone();
-        let operation = operation(wire, values, select, page_size, segmentation)?;
+        let operation = operation(wire, values, select, page_size, segmentation, &table, defaults)?;
         let mut request = Request { fingerprint: fingerprint(&table, &operation), table, operation };
         if let Some(token) = next_token {
             request.resume_from(&token)?;
@@ -212,7 +231,7 @@ impl Request {
             (_, Position::KeyOffset(_)) => {
                 return Err(AppError::invalid("next_token", "this token belongs to a batch_get, not a scan or query"))
             }
-            (Operation::Get(_), _) => return Err(AppError::invalid("next_token", "not used by op `get`")),
+            (other, _) => return Err(AppError::invalid("next_token", format!("not used by op `{}`", other.name()))),
         }
         Ok(())
     }
@@ -225,7 +244,12 @@ fn operation(
     select: Select,
     page_size: Option<i32>,
     segmentation: Segmentation,
+    table: &str,
+    defaults: &RequestDefaults,
 ) -> Result<Operation, AppError> {
+    if matches!(wire.op, Op::Put | Op::Update | Op::Delete) {
+        return single_write(wire, values);
+    }
     let attributes = Attributes { projection: wire.projection, names: wire.names };
     // Absent and DynamoDB's default mean the same request.
     let consistent_read = wire.consistent_read.unwrap_or(false);
@@ -256,6 +280,30 @@ fn operation(
             consistent_read,
             offset: 0,
         }),
+        Op::BatchWrite => Operation::BatchWrite(write::batch_write(wire.puts.as_deref(), wire.deletes.as_deref())?),
+        Op::TransactWrite => {
+            Operation::TransactWrite(write::transact_write(wire.actions, wire.client_request_token, table, defaults)?)
+        }
+        // Built above, before the read fields are taken.
+        Op::Put | Op::Update | Op::Delete => return Err(AppError::invalid("op", "not a read")),
+    })
+}
+
+/// put, update or delete from their wire fields.
+fn single_write(wire: Wire, values: Option<Item>) -> Result<Operation, AppError> {
+    let conditions =
+        write::conditions("", wire.condition, wire.names, values, wire.return_values_on_condition_check_failure)?;
+    let fields = write::WriteFields {
+        item: wire.item,
+        key: wire.key,
+        update: wire.update,
+        conditions,
+        return_values: wire.return_values,
+    };
+    Ok(match wire.op {
+        Op::Put => Operation::Put(fields.put("")?),
+        Op::Update => Operation::Update(fields.update("")?),
+        _ => Operation::Delete(fields.delete("")?),
     })
 }
 
@@ -266,7 +314,7 @@ mod tests {
     use serde_json::json;
 
     fn config() -> RequestDefaults {
-        RequestDefaults { table_region: "us-east-1".into(), default_table: Some("orders".into()) }
+        RequestDefaults { table_region: "us-east-1".into(), default_table: Some("orders".into()), allow_writes: true }
     }
 
     fn field_of(v: Value) -> String {
@@ -340,6 +388,124 @@ mod tests {
         let e = Request::parse(json!({"op": "scan", "tabel": "orders"}), &config()).unwrap_err().to_string();
         assert!(e.contains("unknown field `tabel`") && e.contains("`table`"), "{e}");
         assert!(field_of(json!([1])).contains("expected a JSON object"));
+    }
+
+    #[test]
+    fn writes_parse_into_their_own_variants() {
+        let parse = |v: Value| Request::parse(v, &config()).unwrap().operation;
+        match parse(json!({"op": "put", "table": "ledger", "item": {"pk": "a", "n": 1},
+            "condition": "attribute_not_exists(pk)", "return_values": "all_old",
+            "return_values_on_condition_check_failure": "all_old"}))
+        {
+            Operation::Put(p) => {
+                assert_eq!(p.item["n"], AttributeValue::N("1".into()));
+                assert_eq!(p.return_values, ReturnValues::AllOld);
+                assert!(p.conditions.old_item_on_failure);
+                assert_eq!(p.conditions.condition.as_deref(), Some("attribute_not_exists(pk)"));
+            }
+            o => panic!("{o:?}"),
+        }
+        match parse(json!({"op": "update", "key": {"pk": "a"}, "update": "SET #n = :n",
+            "names": {"#n": "n"}, "values": {":n": 2}, "return_values": "updated_new"}))
+        {
+            Operation::Update(u) => {
+                assert_eq!((u.update.as_str(), u.return_values), ("SET #n = :n", ReturnValues::UpdatedNew));
+                assert_eq!(u.conditions.values.unwrap()[":n"], AttributeValue::N("2".into()));
+                assert!(!u.conditions.old_item_on_failure);
+            }
+            o => panic!("{o:?}"),
+        }
+        match parse(json!({"op": "batch_write", "puts": [{"pk": "a"}], "deletes": [{"pk": "b"}, {"pk": "c"}]})) {
+            Operation::BatchWrite(b) => assert_eq!((b.puts.len(), b.deletes.len()), (1, 2)),
+            o => panic!("{o:?}"),
+        }
+        match parse(json!({"op": "transact_write", "client_request_token": "t1", "actions": [
+            {"put": {"item": {"pk": "a"}}},
+            {"condition_check": {"table": "customers", "key": {"pk": "b"}, "condition": "attribute_exists(pk)"}}]}))
+        {
+            Operation::TransactWrite(t) => {
+                assert_eq!(t.client_request_token.as_deref(), Some("t1"));
+                assert_eq!(t.actions[0].table, "orders", "DEFAULT_TABLE when the action names none");
+                assert_eq!(t.actions[1].table, "customers");
+                assert!(matches!(t.actions[1].kind, ActionKind::ConditionCheck { .. }));
+            }
+            o => panic!("{o:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_writes_name_their_field() {
+        let put = |pk: usize| json!({"put": {"item": {"pk": pk}}});
+        let many: Vec<Value> = (0..=MAX_TRANSACT_ACTIONS).map(put).collect();
+        let cases = [
+            (json!({"op": "put"}), "item"),
+            (json!({"op": "put", "item": {}}), "item"),
+            (json!({"op": "put", "key": {"pk": "a"}}), "key"),
+            (json!({"op": "put", "item": {"pk": "a"}, "return_values": "all_new"}), "return_values"),
+            (json!({"op": "put", "item": {"pk": "a"}, "return_values": "everything"}), "return_values"),
+            (json!({"op": "delete"}), "key"),
+            (json!({"op": "delete", "key": {"pk": "a"}, "return_values": "updated_new"}), "return_values"),
+            (json!({"op": "delete", "key": {"pk": "a"}, "update": "SET a = :a"}), "update"),
+            (json!({"op": "update", "key": {"pk": "a"}}), "update"),
+            (json!({"op": "update", "update": "SET a = :a"}), "key"),
+            (json!({"op": "update", "key": {"pk": "a"}, "update": " "}), "update"),
+            (
+                json!({"op": "update", "key": {"pk": "a"}, "update": "SET a = :a",
+                    "return_values_on_condition_check_failure": "all_new"}),
+                "return_values_on_condition_check_failure",
+            ),
+            (json!({"op": "put", "item": {"pk": "a"}, "projection": "pk"}), "projection"),
+            (json!({"op": "put", "item": {"pk": "a"}, "consistent_read": true}), "consistent_read"),
+            (json!({"op": "put", "item": {"pk": "a"}, "next_token": "x"}), "next_token"),
+            (json!({"op": "batch_write"}), "puts"),
+            (json!({"op": "batch_write", "puts": [], "deletes": []}), "puts"),
+            (json!({"op": "batch_write", "puts": [{}]}), "puts[0]"),
+            (json!({"op": "batch_write", "deletes": [{"pk": "a"}, {"pk": {"$B": "%"}}]}), "deletes[1].pk.$B"),
+            (json!({"op": "batch_write", "puts": [{"pk": "a"}], "return_values": "all_old"}), "return_values"),
+            (json!({"op": "batch_write", "puts": [{"pk": "a"}], "condition": "x"}), "condition"),
+            (json!({"op": "transact_write"}), "actions"),
+            (json!({"op": "transact_write", "actions": []}), "actions"),
+            (json!({"op": "transact_write", "actions": many}), "actions"),
+            (json!({"op": "transact_write", "actions": [put(1)], "client_request_token": ""}), "client_request_token"),
+            (json!({"op": "transact_write", "actions": [{"put": {}}]}), "actions[0].put.item"),
+            (json!({"op": "transact_write", "actions": [{"drop": {}}]}), "actions[0]"),
+            (
+                json!({"op": "transact_write", "actions": [put(1), {"delete": {"item": {"pk": 1}}}]}),
+                "actions[1].delete.item",
+            ),
+            (json!({"op": "transact_write", "actions": [{"update": {"key": {"pk": 1}}}]}), "actions[0].update.update"),
+            (
+                json!({"op": "transact_write", "actions": [{"condition_check": {"key": {"pk": 1}}}]}),
+                "actions[0].condition_check.condition",
+            ),
+            (
+                json!({"op": "transact_write", "actions": [{"put": {"item": {"pk": 1}, "return_values": "all_old"}}]}),
+                "actions[0].put.return_values",
+            ),
+            (
+                json!({"op": "transact_write", "actions": [{"put": {"item": {"pk": 1}, "values": {"v": 1}}}]}),
+                "actions[0].put.values.v",
+            ),
+            (
+                json!({"op": "transact_write", "actions": [{"put": {"item": {"pk": 1}, "table": "a b"}}]}),
+                "actions[0].put.table",
+            ),
+            (json!({"op": "transact_write", "actions": [put(1)], "values": {":v": 1}}), "values"),
+        ];
+        for (v, field) in cases {
+            assert_eq!(field_of(v.clone()), field, "{v}");
+        }
+    }
+
+    #[test]
+    fn writes_are_refused_unless_allowed_and_the_error_names_the_setting() {
+        let off = RequestDefaults { allow_writes: false, ..config() };
+        for op in ["put", "update", "delete", "batch_write", "transact_write"] {
+            let e = Request::parse(json!({"op": op}), &off).unwrap_err();
+            assert_eq!(e.error_type(), "WritesDisabled", "{op}: {e}");
+            assert!(e.to_string().contains("ALLOW_WRITES=true") && e.to_string().contains(op), "{e}");
+        }
+        Request::parse(json!({"op": "scan"}), &off).expect("reads are not affected");
     }
 
     #[test]

@@ -14,15 +14,30 @@ pub enum Op {
     Query,
     Get,
     BatchGet,
+    Put,
+    Update,
+    Delete,
+    BatchWrite,
+    TransactWrite,
 }
 
 impl Op {
+    /// Whether the operation writes (refused unless ALLOW_WRITES is set).
+    pub fn writes(self) -> bool {
+        matches!(self, Op::Put | Op::Update | Op::Delete | Op::BatchWrite | Op::TransactWrite)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Op::Scan => "scan",
             Op::Query => "query",
             Op::Get => "get",
             Op::BatchGet => "batch_get",
+            Op::Put => "put",
+            Op::Update => "update",
+            Op::Delete => "delete",
+            Op::BatchWrite => "batch_write",
+            Op::TransactWrite => "transact_write",
         }
     }
 }
@@ -57,6 +72,51 @@ pub struct Wire {
     pub segment: Option<i64>,
     pub total_segments: Option<i64>,
     pub next_token: Option<String>,
+    pub item: Option<Map<String, Value>>,
+    pub update: Option<String>,
+    pub condition: Option<String>,
+    pub return_values: Option<WireReturnValues>,
+    pub return_values_on_condition_check_failure: Option<WireReturnValues>,
+    pub puts: Option<Vec<Map<String, Value>>>,
+    pub deletes: Option<Vec<Map<String, Value>>>,
+    pub actions: Option<Vec<WireAction>>,
+    pub client_request_token: Option<String>,
+}
+
+/// DynamoDB's ReturnValues, spelled in snake case; which ones an operation takes is checked later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WireReturnValues {
+    None,
+    AllOld,
+    UpdatedOld,
+    AllNew,
+    UpdatedNew,
+}
+
+/// One action of a transact_write: `{"put": {...}}`, `{"update": {...}}`, `{"delete": {...}}` or
+/// `{"condition_check": {...}}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WireAction {
+    Put(WireActionFields),
+    Update(WireActionFields),
+    Delete(WireActionFields),
+    ConditionCheck(WireActionFields),
+}
+
+/// The fields of one transaction action; which ones its kind takes is checked later.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireActionFields {
+    pub table: Option<String>,
+    pub item: Option<Map<String, Value>>,
+    pub key: Option<Map<String, Value>>,
+    pub update: Option<String>,
+    pub condition: Option<String>,
+    pub names: Option<HashMap<String, String>>,
+    pub values: Option<Map<String, Value>>,
+    pub return_values_on_condition_check_failure: Option<WireReturnValues>,
 }
 
 impl Wire {

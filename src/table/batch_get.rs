@@ -1,14 +1,11 @@
 //! batch_get: the keys in chunks of at most 100 (BatchGetItem's maximum), within the response budget,
 //! with the keys DynamoDB leaves unprocessed retried.
 
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
-use std::time::Duration;
-
 use aws_sdk_dynamodb::types::{KeysAndAttributes, ReturnConsumedCapacity};
 use tokio::time::Instant;
 
 use super::budget::{size_of, Budget, Room};
+use super::retry::{Unprocessed, UNPROCESSED_ATTEMPTS};
 use super::{deadline_reached, Outcome, Results, Stop, TableAccess};
 use crate::convert::{item_to_raw, Item};
 use crate::cursor::Position;
@@ -17,11 +14,6 @@ use crate::request::BatchGet;
 
 /// BatchGetItem's per-request key maximum.
 const BATCH_GET_MAX_KEYS: usize = 100;
-/// Attempts for keys DynamoDB leaves in UnprocessedKeys (throttling inside a batch is not an SDK error,
-/// so the SDK's retry policy never sees it).
-const UNPROCESSED_ATTEMPTS: u32 = 8;
-const BACKOFF_BASE: Duration = Duration::from_millis(25);
-const BACKOFF_CAP: Duration = Duration::from_secs(1);
 
 pub async fn batch_get(
     access: &TableAccess,
@@ -82,7 +74,8 @@ async fn fetch_chunk(
 ) -> Result<Vec<Item>, AppError> {
     let mut pending = keys.to_vec();
     let mut found = Vec::with_capacity(keys.len());
-    for attempt in 0..UNPROCESSED_ATTEMPTS {
+    let mut retry = Unprocessed::new(budget.cutoff);
+    loop {
         let request = KeysAndAttributes::builder()
             .set_keys(Some(std::mem::take(&mut pending)))
             .set_projection_expression(batch.attributes.projection.clone())
@@ -108,12 +101,9 @@ async fn fetch_chunk(
         if pending.is_empty() {
             return Ok(found);
         }
-        let delay = backoff(attempt);
-        if Instant::now() + delay >= budget.cutoff {
+        if !retry.wait(pending.len()).await {
             break;
         }
-        tracing::debug!(unprocessed = pending.len(), attempt, "retrying UnprocessedKeys");
-        tokio::time::sleep(delay).await;
     }
     Err(AppError::Throttled {
         message: format!(
@@ -123,34 +113,4 @@ async fn fetch_chunk(
         ),
         source: None,
     })
-}
-
-/// Full-jitter exponential backoff, as the SDK's own retries use: a uniformly random delay from 0 to
-/// 25 ms · 2^attempt, capped at 1 s.
-fn backoff(attempt: u32) -> Duration {
-    let ceiling = (BACKOFF_BASE * (1 << attempt.min(6))).min(BACKOFF_CAP);
-    ceiling.mul_f64(unit_random())
-}
-
-/// A number in [0, 1): std's randomly seeded hasher keys are randomness enough to spread retries,
-/// without a random-number crate for this one use.
-fn unit_random() -> f64 {
-    (RandomState::new().hash_one(0u8) >> 11) as f64 / (1u64 << 53) as f64
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_is_full_jitter_under_an_exponential_ceiling() {
-        for attempt in 0..10 {
-            let ceiling = (BACKOFF_BASE * (1 << attempt.min(6))).min(BACKOFF_CAP);
-            let delays: Vec<Duration> = (0..200).map(|_| backoff(attempt)).collect();
-            assert!(delays.iter().all(|d| *d < ceiling.max(Duration::from_nanos(1))), "{attempt}: {delays:?}");
-            // full jitter: delays below half the ceiling occur (equal jitter never goes there)
-            assert!(delays.iter().any(|d| *d < ceiling / 2), "{attempt}: {delays:?}");
-        }
-        assert_eq!((BACKOFF_BASE * (1 << 6)).min(BACKOFF_CAP), BACKOFF_CAP);
-    }
 }

@@ -2,12 +2,18 @@
 //! `limit` and the invocation's deadline, and says where the next call continues.
 //!
 //! `read` (scan and query) takes pages from `streams`, one per segment; `batch_get` fetches keys in
-//! chunks and retries what DynamoDB leaves unprocessed; `budget` keeps the response within its bytes.
+//! chunks and retries what DynamoDB leaves unprocessed (`retry`, shared with `batch_write`);
+//! `budget` keeps the response within its bytes. Writes: `write` (put, update, delete), `batch_write`
+//! (chunks of 25) and `transact` (transact_write).
 
 mod batch_get;
+mod batch_write;
 mod budget;
 mod read;
+mod retry;
 mod streams;
+mod transact;
+mod write;
 
 use std::time::{Duration, Instant};
 
@@ -102,6 +108,11 @@ impl TableAccess {
             Operation::Query(query) => read::query(self, &req.table, query, budget).await,
             Operation::Get(get) => self.get(&req.table, get).await,
             Operation::BatchGet(batch) => batch_get::batch_get(self, &req.table, batch, budget).await,
+            Operation::Put(put) => write::put(self, &req.table, put).await,
+            Operation::Update(update) => write::update(self, &req.table, update).await,
+            Operation::Delete(delete) => write::delete(self, &req.table, delete).await,
+            Operation::BatchWrite(batch) => batch_write::batch_write(self, &req.table, batch, budget).await,
+            Operation::TransactWrite(transaction) => transact::transact_write(self, transaction).await,
         }
     }
 

@@ -29,7 +29,7 @@ variable "zip_path" {
 }
 
 variable "function" {
-  description = "modules/consumer-function's function input without zip_path: architecture, memory_size, timeout, reserved_concurrency, tracing_mode, log_level, log_retention_days, kms_key_arn, permissions_boundary, default_table, table_region, extra_environment."
+  description = "modules/consumer-function's function input without zip_path: architecture, memory_size, timeout, reserved_concurrency, tracing_mode, log_level, log_retention_days, kms_key_arn, permissions_boundary, default_table, table_region, allow_writes (ALLOW_WRITES; false: the function refuses writes), extra_environment."
   type = object({
     architecture         = optional(string)
     memory_size          = optional(number)
@@ -42,6 +42,7 @@ variable "function" {
     permissions_boundary = optional(string)
     default_table        = optional(string)
     table_region         = optional(string)
+    allow_writes         = optional(bool)
     extra_environment    = optional(map(string))
   })
   default = {}

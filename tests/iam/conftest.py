@@ -1,5 +1,6 @@
 """Fixtures of the IAM suite: the shared ones (local/testing.py: one emulator holding the local
-deployment Terraform applied, for the whole session) and the access levels file."""
+deployment Terraform applied, for the whole session, and the function running with the deployed
+environment for the matrix's writes through it) and the access levels file."""
 import json
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from local.testing import aws  # noqa: E402,F401  (shared fixture)
+from local.testing import aws, binary, fn  # noqa: E402,F401  (shared fixtures)
 
 ACCESS_LEVELS_FILE = ROOT / "terraform" / "modules" / "conventions" / "access-levels.json"
 

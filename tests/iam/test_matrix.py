@@ -7,7 +7,11 @@ The expectation is AWS's semantics, derived from the emulator's IAM and access-l
 a table's level is read back from the policy attached to the role for it (its actions must be
 exactly one level's list), and a call is allowed iff the operation's IAM action is in that level.
 "Allowed" means the call was not refused with AccessDeniedException (a ResourceInUse or
-Validation error comes after authorization, so it counts as authorized)."""
+Validation error comes after authorization, so it counts as authorized).
+
+The function's writes are run through the same matrix (test_function_write_cell): each write op at
+each table, through the real binary as deployed, including the per-action authorization of
+transact_write and BatchWriteItem's deletes on a ReadWriteUpdate table."""
 import fnmatch
 import json
 
@@ -149,6 +153,63 @@ def test_matrix_is_not_degenerate(access_levels):
         allowed = {op for op, (action, _, _) in OPERATIONS.items() if action_in_level(action, access_levels[level])}
         assert allowed and allowed != set(OPERATIONS) or level == "Full", (level, allowed)
     assert all(action_in_level(a, access_levels["Full"]) for a, _, _ in OPERATIONS.values())
+
+
+# ---- the same matrix for the function's writes ----------------------------------------------
+
+def plain_key(table: str, op: str) -> dict:
+    """matrix_key as the function's plain JSON (numbers as {"$N": ...})."""
+    return {k: ({"$N": v["N"]} if "N" in v else v["S"]) for k, v in matrix_key(table, op).items()}
+
+
+# write op of the function -> (the IAM action AWS authorizes, the event for a table)
+FUNCTION_WRITES = {
+    "put": ("dynamodb:PutItem", lambda t: {"op": "put", "item": {**plain_key(t, "fn-put"), "v": 1}}),
+    "update": ("dynamodb:UpdateItem", lambda t: {"op": "update", "key": plain_key(t, "fn-update"),
+                                                 "update": "SET v = :v", "values": {":v": 2}}),
+    "delete": ("dynamodb:DeleteItem", lambda t: {"op": "delete", "key": plain_key(t, "fn-absent")}),
+    "batch_write-put": ("dynamodb:BatchWriteItem", lambda t: {"op": "batch_write", "puts": [plain_key(t, "fn-batch")]}),
+    # BatchWriteItem is one action for puts and deletes: a ReadWriteUpdate role can delete this way.
+    "batch_write-delete": ("dynamodb:BatchWriteItem",
+                           lambda t: {"op": "batch_write", "deletes": [plain_key(t, "fn-absent")]}),
+    "transact-put": ("dynamodb:PutItem", lambda t: {"op": "transact_write", "actions": [
+        {"put": {"item": plain_key(t, "fn-tput")}}]}),
+    "transact-update": ("dynamodb:UpdateItem", lambda t: {"op": "transact_write", "actions": [
+        {"update": {"key": plain_key(t, "fn-tupdate"), "update": "SET v = :v", "values": {":v": 3}}}]}),
+    "transact-delete": ("dynamodb:DeleteItem", lambda t: {"op": "transact_write", "actions": [
+        {"delete": {"key": plain_key(t, "fn-absent")}}]}),
+    "transact-condition_check": ("dynamodb:ConditionCheckItem", lambda t: {"op": "transact_write", "actions": [
+        {"condition_check": {"key": plain_key(t, "fn-absent"), "condition": "attribute_not_exists(pk)"}}]}),
+}
+FUNCTION_CELLS = [pytest.param(op, table, id=f"fn-{table}-{op}") for table in MATRIX_TABLES for op in FUNCTION_WRITES]
+
+
+@pytest.mark.parametrize("op, table", FUNCTION_CELLS)
+def test_function_write_cell(aws, fn, access_levels, table_levels, op, table):
+    """Through the function as deployed (ALLOW_WRITES on locally): allowed iff the level holds the
+    action; a denial is AccessDenied naming the action and the table. The cell's items are removed."""
+    action, event = FUNCTION_WRITES[op]
+    level = table_levels[table]
+    expected_allowed = level is not None and action_in_level(action, access_levels[level])
+    try:
+        r = fn.invoke({**event(table), "table": table})
+        if expected_allowed:
+            assert r["ok"], (table, level, op, r)
+        else:
+            assert not r["ok"] and r["error_type"] == "AccessDenied", (table, level, op, r)
+            assert action in r["error_message"] and f"`{table}`" in r["error_message"], r["error_message"]
+    finally:
+        ddb = aws.client("dynamodb")
+        for suffix in ("fn-put", "fn-update", "fn-batch", "fn-tput", "fn-tupdate"):
+            ddb.delete_item(TableName=table, Key=matrix_key(table, suffix))
+
+
+def test_function_matrix_denies_and_allows_at_every_level(access_levels):
+    for level in LEVELS:
+        allowed = {op for op, (action, _) in FUNCTION_WRITES.items() if action_in_level(action, access_levels[level])}
+        expected = {"Read": set(), "Full": set(FUNCTION_WRITES),
+                    "ReadWriteUpdate": set(FUNCTION_WRITES) - {"delete", "transact-delete"}}[level]
+        assert allowed == expected, (level, allowed)
 
 
 # ---- trust cases ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from oracle import load_event
 
 BAD = [
-    ({"op": "delete"}, "op"),
+    ({"op": "drop"}, "op"),
     ({"op": 7}, "op"),
     ({"table": "orders"}, "op"),
     ({"op": "scan", "limit": 0}, "limit"),

@@ -161,6 +161,8 @@ def test_consumer_plan_deploys_the_function_as_configured(runs, env):
     expected_env = {"ROLE_ARN": main_role, "EXTERNAL_ID": assume["external_id"], "DEFAULT_TABLE": "orders"}
     if schedule:
         expected_env["SCHEDULED_REQUEST"] = schedule["request"]
+    if fn_settings.get("allow_writes"):
+        expected_env["ALLOW_WRITES"] = "true"
     assert fn["environment"] == [{"variables": expected_env}]
 
     assume_policy = json.loads(after(p, 'module.function.aws_iam_policy.execution["assume-main"]')["policy"])

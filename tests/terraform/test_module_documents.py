@@ -51,7 +51,7 @@ def harness(tmp_path_factory):
             assume={"extra_role_arns": [MATRIX], "tag_session": True, "external_id": "ext-123",
                     "session_name": "reader", "session_duration_seconds": 900},
             function={"zip_path": str(zip_path), "table_region": "us-west-2", "default_table": "orders",
-                      "extra_environment": {"RUST_LOG": "info"}},
+                      "allow_writes": True, "extra_environment": {"RUST_LOG": "info"}},
             schedule={"expression": "rate(1 hour)", "request": REQUEST}),
         "consumer_minimal": consumer_args(zip_path),
         "consumer_override_attempt": consumer_args(
@@ -174,11 +174,13 @@ def test_scheduler_role_may_invoke_this_function_only(harness):
 def test_environment_carries_the_function_contract(harness):
     assert resource(harness, "consumer_full", "aws_lambda_function.this")["environment"] == [{"variables": {
         "ROLE_ARN": DEMO, "EXTERNAL_ID": "ext-123", "ROLE_SESSION_NAME": "reader", "SESSION_DURATION_SECONDS": "900",
-        "TABLE_REGION": "us-west-2", "DEFAULT_TABLE": "orders", "SCHEDULED_REQUEST": REQUEST, "RUST_LOG": "info"}}]
+        "TABLE_REGION": "us-west-2", "DEFAULT_TABLE": "orders", "SCHEDULED_REQUEST": REQUEST, "ALLOW_WRITES": "true",
+        "RUST_LOG": "info"}}]
 
 
 def test_environment_sets_only_what_is_given(harness):
-    """The function rejects present-but-empty variables, so unset inputs must be absent."""
+    """The function rejects present-but-empty variables, so unset inputs must be absent; writes are off
+    (no ALLOW_WRITES) unless function.allow_writes is true."""
     fn = resource(harness, "consumer_minimal", "aws_lambda_function.this")
     assert fn["environment"] == [{"variables": {"ROLE_ARN": DEMO}}]
     assert fn["reserved_concurrent_executions"] == -1  # the provider's "unreserved"

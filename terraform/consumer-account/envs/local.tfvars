@@ -12,8 +12,10 @@ main_account_id     = "111111111111"
 zip_path = "../../.local/lambda/bootstrap.zip"
 
 function = {
-  architecture       = "x86_64"
-  default_table      = "orders"
+  architecture  = "x86_64"
+  default_table = "orders"
+  # The demo shows writes on `customers` (ReadWriteUpdate) and the tests on `ledger` (Full).
+  allow_writes       = true
   log_level          = "INFO"
   log_retention_days = 1
 }

@@ -26,6 +26,7 @@ locals {
     SESSION_DURATION_SECONDS = var.assume.session_duration_seconds == null ? null : tostring(var.assume.session_duration_seconds)
     TABLE_REGION             = var.function.table_region
     DEFAULT_TABLE            = var.function.default_table
+    ALLOW_WRITES             = var.function.allow_writes ? "true" : null
     SCHEDULED_REQUEST        = try(var.schedule.request, null)
   } : k => v if v != null })
 
