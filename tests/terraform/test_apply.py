@@ -12,7 +12,8 @@ import pytest
 from deployments import PRE_OBJECT_INPUTS_COMMIT
 from tfhelpers import CONSUMER, ENVS, MAIN, access_levels, after, flat, name
 
-NOTHING = {"roles": [], "policies": [], "functions": [], "log_groups": [], "schedules": [], "tables": []}
+NOTHING = {"roles": [], "policies": [], "functions": [], "log_groups": [], "schedules": [], "tables": [],
+           "queues": [], "topics": [], "alarms": [], "keys": [], "event_invoke_configs": []}
 
 
 def record(runs, key):
@@ -161,6 +162,11 @@ def test_consumer_plan_deploys_the_function_as_configured(runs, env):
     expected_env = {"ROLE_ARN": main_role, "EXTERNAL_ID": assume["external_id"], "DEFAULT_TABLE": "orders"}
     if schedule:
         expected_env["SCHEDULED_REQUEST"] = schedule["request"]
+    metrics = v.get("metrics") or {}
+    if metrics.get("enabled") is not None:
+        expected_env["METRICS"] = "on" if metrics["enabled"] else "off"
+    if metrics.get("namespace") is not None:
+        expected_env["METRICS_NAMESPACE"] = metrics["namespace"]
     assert fn["environment"] == [{"variables": expected_env}]
 
     assume_policy = json.loads(after(p, 'module.function.aws_iam_policy.execution["assume-main"]')["policy"])
@@ -181,8 +187,13 @@ def test_consumer_plan_deploys_the_function_as_configured(runs, env):
         assert json.loads(s["target"][0]["input"]) == json.loads(schedule["request"])
     else:
         assert not any(".aws_scheduler_schedule." in a for a in addresses)
-    xray = "module.function.aws_iam_role_policy_attachment.xray[0]" in addresses
+    xray = 'module.function.aws_iam_policy.execution["xray"]' in addresses
     assert xray == (fn_settings.get("tracing_mode") == "Active")
+    if xray:
+        doc = json.loads(after(p, 'module.function.aws_iam_policy.execution["xray"]')["policy"])
+        assert doc["Statement"] == [{"Sid": "XRayActiveTracing", "Effect": "Allow",
+                                     "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "Resource": "*"}]
+    assert not any("AWSXRayDaemonWriteAccess" in json.dumps(rc["change"]["after"]) for rc in p["resource_changes"])
 
 
 @pytest.mark.parametrize("env", ENVS)
