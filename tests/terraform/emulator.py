@@ -126,9 +126,12 @@ class Emulator:
             found["topics"] += [t["TopicArn"] for t in self.client("sns", profile, region).list_topics()["Topics"]]
             found["alarms"] += [a["AlarmName"] for a in self.client("cloudwatch", profile, region).describe_alarms()["MetricAlarms"]]
             kms = self.client("kms", profile, region)
-            # A destroyed key is scheduled for deletion (KMS waits 7-30 days), not gone: count live ones.
-            found["keys"] += [k["KeyId"] for k in kms.list_keys()["Keys"]
-                              if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] != "PendingDeletion"]
+            # Not AWS managed keys (aliased alias/aws/..., e.g. the one a table encrypted at rest
+            # brings, which stays, as in AWS); a destroyed key is scheduled for deletion (KMS waits
+            # 7-30 days), not gone, so only live ones count.
+            aws_managed = {a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/aws/")}
+            found["keys"] += [k["KeyId"] for k in kms.list_keys()["Keys"] if k["KeyId"] not in aws_managed
+                              and kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] != "PendingDeletion"]
             lam = self.client("lambda", profile, region)
             found["event_invoke_configs"] += [c["FunctionArn"] for f in lam.list_functions()["Functions"]
                                               for c in lam.list_function_event_invoke_configs(

@@ -1,9 +1,5 @@
 # Optional alarms on the function's AWS/Lambda metrics, notifying an SNS topic given or created.
 
-data "aws_caller_identity" "current" {
-  count = local.create_topic_key ? 1 : 0
-}
-
 locals {
   alarms           = var.alarms
   create_topic     = local.alarms != null && try(local.alarms.sns_topic_arn, null) == null
@@ -47,7 +43,7 @@ locals {
       {
         Sid       = "AccountAdministers"
         Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${data.aws_caller_identity.current[0].account_id}:root" }
+        Principal = { AWS = "arn:${local.partition}:iam::${var.consumer_account_id}:root" }
         Action    = "kms:*"
         Resource  = "*"
       },
