@@ -60,7 +60,6 @@ locals {
 }
 
 resource "aws_kms_key" "alarms" {
-  # checkov:skip=CKV_AWS_33: no wildcard principal: the account root (IAM decides, as for every key) and cloudwatch.amazonaws.com pinned by aws:SourceAccount; "*" in a key policy is the key itself.
   count = local.create_topic_key ? 1 : 0
 
   description         = "Encrypts the alarm topic of ${local.function_name}."
