@@ -873,8 +873,9 @@ def _install_lambda_logging_config() -> None:
 
 
 def _install_aws_managed_policies_on_demand() -> None:
-    """Makes AWS-managed policies (arn:aws:iam::aws:policy/...) attachable, as in AWS (the
-    consumer root attaches AWSXRayDaemonWriteAccess when tracing is Active). moto knows them only
+    """Makes AWS-managed policies (arn:aws:iam::aws:policy/...) attachable, as in AWS (earlier
+    consumer roots attached AWSXRayDaemonWriteAccess when tracing was Active; an upgrade from
+    such a state detaches it). moto knows them only
     with MOTO_IAM_LOAD_MANAGED_POLICIES=true, which loads ~1,300 policies into every account and
     lists them in ListPolicies; this loads just the one asked for, from moto's own copy, the first
     time an account attaches or reads it."""

@@ -5,9 +5,10 @@
 # terraform/main-account (local/deploy.py: deployer credentials per account, envs/local.tfvars),
 # fills the tables, runs the function under `cargo lambda watch` with the environment Terraform gave
 # the deployed function (read back from Lambda) and the credentials of the execution role Terraform
-# created, invokes every sample event in events/ and prints each result, then `terraform destroy`s
+# created, invokes every sample event in events/ and prints each result, prints a table of the
+# metrics the function emitted (EMF, read from its own log lines), then `terraform destroy`s
 # the deployment. Everything it started is stopped on exit. Exit status: 0 when every sample event
-# succeeded (and the destroy did).
+# succeeded, every metric line is valid EMF (and the destroy did).
 #
 # Needs Rust (cargo), Python 3, Terraform >= 1.5 and a package registry. Environment knobs:
 #   DEMO_BUILD_TIMEOUT  seconds to wait for the first build + invocation (default 1800: a clean
@@ -158,10 +159,15 @@ for s in json.load(urllib.request.urlopen(sys.argv[1] + "/_local/sts/sessions"))
     print(f"  {s['via']}: {s['role_arn']}, session {s['session_name']}, valid {s['expiration'] - s['issued']:.0f} s")
 EOF
 
+say "Metrics the function emitted (CloudWatch EMF in its own log lines, as CloudWatch would extract them)"
+# Every metric line must be valid EMF (local/emf.py checks the specification's rules).
+metrics_status=0
+"$PY" local/emf.py table "$RUN/watch.log" || metrics_status=$?
+
 if [[ "${DEMO_DESTROY:-1}" != 0 ]]; then
   say "terraform destroy (main-account roots, then consumer-account)"
   "$PY" local/deploy.py destroy --workdir "$RUN/aws"
 fi
 
-say "Done: $(ls events/*.json | wc -l) events, $failures failed"
-[[ $failures -eq 0 ]]
+say "Done: $(ls events/*.json | wc -l) events, $failures failed$( ((metrics_status == 0)) || echo '; metric lines invalid or missing')"
+[[ $failures -eq 0 && $metrics_status -eq 0 ]]

@@ -30,6 +30,8 @@ pub struct Config {
     /// The request a raw EventBridge Scheduled Event runs (already checked at start).
     pub scheduled_request: Option<Value>,
     pub max_response_bytes: usize,
+    /// METRICS / METRICS_NAMESPACE: the EMF metrics of the log lines.
+    pub metrics: crate::metrics::Settings,
 }
 
 #[derive(Debug)]
@@ -110,6 +112,9 @@ impl Config {
             LAMBDA_MAX_RESPONSE_BYTES,
         )?;
         let scheduled_request = scheduled_request(&env, &requests)?;
+        let metrics =
+            crate::metrics::Settings::parse(env.var("METRICS").as_deref(), env.var("METRICS_NAMESPACE").as_deref())
+                .map_err(|(variable, message)| err(variable, message))?;
         Ok(Config {
             role,
             external_id,
@@ -118,6 +123,7 @@ impl Config {
             requests,
             scheduled_request,
             max_response_bytes,
+            metrics,
         })
     }
 }

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::metrics;
 use crate::request::Request;
 use crate::response::Response;
 use crate::table::{Budget, Outcome, TableAccess};
@@ -77,7 +78,8 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Response, Ap
     .await;
     if let Err(e) = &result {
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-        tracing::warn!(request_id = %context.request_id, op, table, error_type = e.error_type(), error = %e, duration_ms, "request failed");
+        // `errors` (1) is the EMF metric of this line; see metrics.rs.
+        tracing::warn!(name: metrics::FAILURE, request_id = %context.request_id, op, table, error_type = e.error_type(), error = %e, duration_ms, errors = 1u64, "request failed");
     }
     result
 }
@@ -90,7 +92,9 @@ fn log_outcome(request_id: &str, op: &str, table: &str, outcome: &Outcome, start
             "a page failed after earlier pages succeeded; returning them with a next_token that resumes at the failed page");
     }
     let r = &outcome.results;
+    // Named metrics::REQUEST: the line also carries the EMF block of its numbers (metrics.rs).
     tracing::info!(
+        name: metrics::REQUEST,
         request_id,
         op,
         table,

@@ -12,6 +12,7 @@ pub mod cursor;
 pub mod error;
 pub mod handler;
 pub mod logging;
+pub mod metrics;
 pub mod naming;
 pub mod request;
 pub mod response;

@@ -1,6 +1,11 @@
 //! JSON logs (one object per line) at the level Lambda's advanced logging controls ask for.
 
+use tracing_subscriber::fmt::format::JsonFields;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
+
+use crate::metrics::EmfFormat;
 
 /// SDK and HTTP crates are capped at INFO whatever level is asked for: their DEBUG output includes
 /// the access key id of resolved credentials (`Credentials`' Debug) and request headers.
@@ -31,12 +36,22 @@ pub fn init() {
             filter = filter.add_directive(d);
         }
     }
-    let _ = tracing_subscriber::fmt()
-        .json()
+    // try_init, as before: also routes the `log` crate's records into tracing.
+    let _ = subscriber(filter, std::io::stdout).try_init();
+}
+
+/// One JSON object per line, the event's fields at top level (CloudWatch's EMF reads metrics there);
+/// metric events get their `_aws` block from `metrics::EmfFormat`.
+pub fn subscriber<W>(filter: EnvFilter, writer: W) -> impl tracing::Subscriber + Send + Sync + 'static
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let json =
+        tracing_subscriber::fmt::format().json().with_current_span(false).with_span_list(false).flatten_event(true);
+    tracing_subscriber::fmt()
+        .fmt_fields(JsonFields::new())
+        .event_format(EmfFormat(json))
         .with_env_filter(filter)
-        .with_current_span(false)
-        .with_span_list(false)
-        .flatten_event(true)
-        .with_writer(std::io::stdout)
-        .try_init();
+        .with_writer(writer)
+        .finish()
 }

@@ -1,6 +1,6 @@
 use ddb_cross_account_reader::config::Config;
 use ddb_cross_account_reader::handler::{handle, App};
-use ddb_cross_account_reader::{credentials, logging};
+use ddb_cross_account_reader::{credentials, logging, metrics};
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::Value;
 
@@ -18,6 +18,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             std::process::exit(EXIT_CONFIG);
         }
     };
+    metrics::install(&config.metrics);
     let tables = match credentials::connect(&config).await {
         Ok(c) => c,
         Err(e) => {

@@ -10,4 +10,8 @@ module "function" {
   })
   assume   = var.assume
   schedule = var.schedule
+
+  metrics          = var.metrics
+  alarms           = var.alarms
+  failure_handling = var.failure_handling
 }

@@ -22,3 +22,13 @@ output "environment" {
   description = "The function's environment variables, as deployed."
   value       = module.function.environment
 }
+
+output "alarm_topic_arn" {
+  description = "The SNS topic the alarms notify (null without alarms): subscribe your pager to it."
+  value       = module.function.alarm_topic_arn
+}
+
+output "dead_letter_queue_arn" {
+  description = "The dead-letter queue of failed scheduled and asynchronous invocations (null: none)."
+  value       = module.function.dead_letter_queue_arn
+}

@@ -17,6 +17,8 @@ CASES = [
     ({"MAX_RESPONSE_BYTES": str(7 * 1024 * 1024)}, "MAX_RESPONSE_BYTES"),             # above Lambda's limit
     ({"EXTERNAL_ID": "x"}, "EXTERNAL_ID"),
     ({"ROLE_SESSION_NAME": "has spaces"}, "ROLE_SESSION_NAME"),
+    ({"METRICS": "maybe"}, "METRICS"),
+    ({"METRICS_NAMESPACE": "AWS/Lambda"}, "METRICS_NAMESPACE"),                   # reserved for AWS
 ]
 
 

@@ -93,6 +93,9 @@ def _cycle(rec: dict, emu: Emulator, roots: Roots, order: tuple[str, str], keep_
             _timed(rec, f"apply_{which}_{tag}", roots.apply, which)
         cycle.setdefault("applied", []).append(which)
     cycle["outputs"] = {w: roots.root(w).outputs() for w in ("consumer", "main")}
+    # The consumer's applied resources as the provider read them back (values a plan cannot know,
+    # such as the dead-letter queue's ARN inside the policies that name it).
+    cycle["state"] = json.loads(roots.consumer.run("show", "-no-color", "-json").stdout)
     cycle["deployed"] = {p: emu.inventory(p) for p in ("main", "consumer")}
     # A full re-plan (refresh included): what the provider reads back must equal the config.
     cycle["replan"] = {w: _timed(rec, f"replan_{w}_{tag}", roots.changes, w) for w in ("consumer", "main")}

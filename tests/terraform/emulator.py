@@ -115,12 +115,27 @@ class Emulator:
             "roles": [r["RoleName"] for r in iam.list_roles()["Roles"]],
             "policies": [p["PolicyName"] for p in iam.list_policies(Scope="Local")["Policies"]],
             "functions": [], "log_groups": [], "schedules": [], "tables": [],
+            "queues": [], "topics": [], "alarms": [], "keys": [], "event_invoke_configs": [],
         }
         for region in REGIONS:
             found["functions"] += [f["FunctionName"] for f in self.client("lambda", profile, region).list_functions()["Functions"]]
             found["log_groups"] += [g["logGroupName"] for g in self.client("logs", profile, region).describe_log_groups()["logGroups"]]
             found["schedules"] += [s["Name"] for s in self.client("scheduler", profile, region).list_schedules()["Schedules"]]
             found["tables"] += self.client("dynamodb", profile, region).list_tables()["TableNames"]
+            found["queues"] += self.client("sqs", profile, region).list_queues().get("QueueUrls", [])
+            found["topics"] += [t["TopicArn"] for t in self.client("sns", profile, region).list_topics()["Topics"]]
+            found["alarms"] += [a["AlarmName"] for a in self.client("cloudwatch", profile, region).describe_alarms()["MetricAlarms"]]
+            kms = self.client("kms", profile, region)
+            # Not AWS managed keys (aliased alias/aws/..., e.g. the one a table encrypted at rest
+            # brings, which stays, as in AWS); a destroyed key is scheduled for deletion (KMS waits
+            # 7-30 days), not gone, so only live ones count.
+            aws_managed = {a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/aws/")}
+            found["keys"] += [k["KeyId"] for k in kms.list_keys()["Keys"] if k["KeyId"] not in aws_managed
+                              and kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] != "PendingDeletion"]
+            lam = self.client("lambda", profile, region)
+            found["event_invoke_configs"] += [c["FunctionArn"] for f in lam.list_functions()["Functions"]
+                                              for c in lam.list_function_event_invoke_configs(
+                                                  FunctionName=f["FunctionName"])["FunctionEventInvokeConfigs"]]
         return found
 
 

@@ -4,7 +4,8 @@
 Rules: every action must exist in policy_sentry's IAM database (no action wildcards); no
 NotAction/NotResource/NotPrincipal; no wildcard principal; no wildcard resource: with concrete
 partition, service, region and account, "*" only as "table/NAME/index/*" or
-"log-group:NAME:log-stream:*". Identity policies also go through parliament
+"log-group:NAME:log-stream:*", or Resource "*" for a statement whose every action has no
+resource-level permissions (policy_sentry: wildcard-only, e.g. X-Ray's writes). Identity policies also go through parliament
 (it mis-reads trust policies, so those get the rules above only).
 """
 import json
@@ -12,9 +13,15 @@ import re
 import sys
 
 from parliament import analyze_policy_string
+from policy_sentry.querying.actions import get_actions_that_support_wildcard_arns_only
 from policy_sentry.querying.all import get_all_actions
 
 KNOWN = {a.lower() for a in get_all_actions()}
+
+
+def wildcard_only(action):
+    service = action.split(":", 1)[0]
+    return action.lower() in {a.lower() for a in get_actions_that_support_wildcard_arns_only(service)}
 
 
 def as_list(v):
@@ -65,6 +72,9 @@ def lint(doc_json, kind):
             if "Principal" in st:
                 problems.append("identity policy with Principal")
             resources = as_list(st.get("Resource", "*"))
+            actions = as_list(st.get("Action", []))
+            if resources == ["*"] and actions and all(map(wildcard_only, actions)):
+                continue  # nothing narrower exists for these actions
             problems += [p for p in map(resource_problem, resources) if p]
     if kind == "identity":
         problems += [f"parliament {f.issue}: {f.detail}" for f in analyze_policy_string(doc_json).findings]

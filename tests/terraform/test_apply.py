@@ -12,7 +12,8 @@ import pytest
 from deployments import PRE_OBJECT_INPUTS_COMMIT
 from tfhelpers import CONSUMER, ENVS, MAIN, access_levels, after, flat, name
 
-NOTHING = {"roles": [], "policies": [], "functions": [], "log_groups": [], "schedules": [], "tables": []}
+NOTHING = {"roles": [], "policies": [], "functions": [], "log_groups": [], "schedules": [], "tables": [],
+           "queues": [], "topics": [], "alarms": [], "keys": [], "event_invoke_configs": []}
 
 
 def record(runs, key):
@@ -163,6 +164,11 @@ def test_consumer_plan_deploys_the_function_as_configured(runs, env):
         expected_env["SCHEDULED_REQUEST"] = schedule["request"]
     if fn_settings.get("allow_writes"):
         expected_env["ALLOW_WRITES"] = "true"
+    metrics = v.get("metrics") or {}
+    if metrics.get("enabled") is not None:
+        expected_env["METRICS"] = "on" if metrics["enabled"] else "off"
+    if metrics.get("namespace") is not None:
+        expected_env["METRICS_NAMESPACE"] = metrics["namespace"]
     assert fn["environment"] == [{"variables": expected_env}]
 
     assume_policy = json.loads(after(p, 'module.function.aws_iam_policy.execution["assume-main"]')["policy"])
@@ -183,8 +189,13 @@ def test_consumer_plan_deploys_the_function_as_configured(runs, env):
         assert json.loads(s["target"][0]["input"]) == json.loads(schedule["request"])
     else:
         assert not any(".aws_scheduler_schedule." in a for a in addresses)
-    xray = "module.function.aws_iam_role_policy_attachment.xray[0]" in addresses
+    xray = 'module.function.aws_iam_policy.execution["xray"]' in addresses
     assert xray == (fn_settings.get("tracing_mode") == "Active")
+    if xray:
+        doc = json.loads(after(p, 'module.function.aws_iam_policy.execution["xray"]')["policy"])
+        assert doc["Statement"] == [{"Sid": "XRayActiveTracing", "Effect": "Allow",
+                                     "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "Resource": "*"}]
+    assert not any("AWSXRayDaemonWriteAccess" in json.dumps(rc["change"]["after"]) for rc in p["resource_changes"])
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -195,3 +206,94 @@ def test_outputs_name_what_was_applied(runs, env):
     assert out["consumer"]["execution_role_arn"] == f"arn:aws:iam::{CONSUMER}:role/{name('execution_role_name', env)}"
     assert out["consumer"]["function_name"] == name("function_name", env)
     assert sorted(out["main"]["policy_arns"]) == sorted(variables(plans(runs, env)["main"])["tables"])
+
+
+def applied(runs, env):
+    """{address: values} of the consumer root's applied resources (module ones included)."""
+    out, modules = {}, [record(runs, f"{env}/consumer-first")["cycle"]["state"]["values"]["root_module"]]
+    while modules:
+        m = modules.pop()
+        modules += m.get("child_modules", [])
+        out.update({r["address"]: r["values"] for r in m.get("resources", [])})
+    return out
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_consumer_operations_are_applied_as_configured(runs, env):
+    """Alarms, dead-letter queue, retry policies, the on-failure destination and the execution
+    role's permission for it, read back from the applied state: each exactly when asked for."""
+    v = variables(plans(runs, env)["consumer"])
+    s = applied(runs, env)
+    fn_name = name("function_name", env)
+    alarms, handling = v["alarms"], v["failure_handling"] or {}
+    mod = "module.function."
+
+    alarm_addresses = {a for a in s if ".aws_cloudwatch_metric_alarm." in a}
+    if alarms is None:
+        assert alarm_addresses == set() and not any(".aws_sns_topic." in a for a in s)
+    else:
+        topic = s[f"{mod}aws_sns_topic.alarms[0]"]
+        key = s[f"{mod}aws_kms_key.alarms[0]"]
+        assert topic["kms_master_key_id"] == key["arn"] and key["enable_key_rotation"] is True
+        key_policy = json.loads(key["policy"])
+        cw = next(st for st in key_policy["Statement"] if st["Principal"] == {"Service": "cloudwatch.amazonaws.com"})
+        assert cw["Condition"] == {"StringEquals": {"aws:SourceAccount": CONSUMER}}
+        expected = {k for k in ("errors", "throttles", "duration") if alarms.get(k) is not None}
+        assert alarm_addresses == {f'{mod}aws_cloudwatch_metric_alarm.function["{k}"]' for k in expected} | (
+            {f"{mod}aws_cloudwatch_metric_alarm.no_successful_run[0]"} if alarms.get("no_successful_run") else set())
+        for address in alarm_addresses:
+            assert s[address]["alarm_actions"] == [topic["arn"]], address
+        if "duration" in expected:
+            timeout = (v["function"] or {}).get("timeout") or 30
+            d = s[f'{mod}aws_cloudwatch_metric_alarm.function["duration"]']
+            assert (d["metric_name"], d["statistic"], d["dimensions"]) == ("Duration", "Maximum", {"FunctionName": fn_name})
+            assert d["threshold"] == timeout * 1000 * alarms["duration"]["percent_of_timeout"] / 100
+        if alarms.get("no_successful_run"):
+            a = s[f"{mod}aws_cloudwatch_metric_alarm.no_successful_run[0]"]
+            assert (a["treat_missing_data"], a["comparison_operator"], a["threshold"]) == ("breaching", "LessThanThreshold", 1)
+            metrics = {q["id"]: q["metric"][0] for q in a["metric_query"] if q["metric"]}
+            assert {k: (m["metric_name"], m["period"], m["stat"]) for k, m in metrics.items()} == {
+                "invocations": ("Invocations", alarms["no_successful_run"]["hours"] * 3600, "Sum"),
+                "errors": ("Errors", alarms["no_successful_run"]["hours"] * 3600, "Sum")}
+
+    queue = s.get(f"{mod}aws_sqs_queue.dead_letter[0]")
+    assert (queue is not None) == (handling.get("dead_letter_queue") is not None)
+    schedule = s.get(f"{mod}aws_scheduler_schedule.this[0]")
+    retry = handling.get("schedule_retry") or {}
+    if schedule:
+        target = schedule["target"][0]
+        assert target["retry_policy"] == [{"maximum_retry_attempts": retry.get("maximum_retry_attempts", 2),
+                                           "maximum_event_age_in_seconds": retry.get("maximum_event_age_seconds", 3600)}]
+        assert target["dead_letter_config"] == ([{"arn": queue["arn"]}] if queue else [])
+        invoke = json.loads(s[f"{mod}aws_iam_policy.scheduler_invoke[0]"]["policy"])["Statement"]
+        assert [st["Action"] for st in invoke] == ["lambda:InvokeFunction"] + (["sqs:SendMessage"] if queue else [])
+        if queue:
+            assert invoke[1]["Resource"] == queue["arn"]
+    if queue:
+        assert queue["sqs_managed_sse_enabled"] is True
+        assert queue["message_retention_seconds"] == handling["dead_letter_queue"]["retention_seconds"]
+
+    config = s.get(f"{mod}aws_lambda_function_event_invoke_config.this[0]")
+    on_failure = s.get(f'{mod}aws_iam_policy.execution["on-failure"]')
+    async_invocation = handling.get("async_invocation")
+    assert (config is not None) == (async_invocation is not None)
+    if config:
+        assert (config["maximum_retry_attempts"], config["maximum_event_age_in_seconds"]) == (
+            async_invocation["maximum_retry_attempts"], async_invocation["maximum_event_age_seconds"])
+        destination = async_invocation.get("on_failure_arn") or queue["arn"]
+        assert config["destination_config"] == [{"on_failure": [{"destination": destination}], "on_success": []}]
+        assert json.loads(on_failure["policy"])["Statement"] == [{
+            "Sid": "OnFailureDestination", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": destination}]
+        attached = {a["policy_arn"] for k, a in s.items() if ".aws_iam_role_policy_attachment.execution[" in k}
+        assert on_failure["arn"] in attached
+    else:
+        assert on_failure is None
+
+
+def test_an_environment_exercises_every_operations_input(runs):
+    """So that the test above checks real resources: prod sets every alarm, the dead-letter queue
+    and the asynchronous invocation config, on a schedule with tracing Active."""
+    v = variables(plans(runs, "prod")["consumer"])
+    assert all(v["alarms"][k] is not None for k in ("errors", "throttles", "duration", "no_successful_run"))
+    assert v["failure_handling"]["dead_letter_queue"] and v["failure_handling"]["async_invocation"]
+    assert v["schedule"] and v["function"]["tracing_mode"] == "Active"

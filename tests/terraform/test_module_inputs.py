@@ -89,6 +89,30 @@ VALIDATIONS = [
      "The function.architecture must be arm64 or x86_64."),
     ("negative reserved concurrency", consumer_case(function={"reserved_concurrency": -1}),
      "The function.reserved_concurrency must be null (unreserved) or 0 and more."),
+    ("AWS metrics namespace", consumer_case(metrics={"namespace": "AWS/Lambda"}),
+     "The metrics.namespace must be null (DdbCrossAccountReader) or 1-255 characters"),
+    ("alarm topic not an SNS ARN", consumer_case(alarms={"sns_topic_arn": "alerts"}),
+     "The alarms.sns_topic_arn must be null (a topic is created) or an SNS topic ARN"),
+    ("alarm key not a KMS ARN", consumer_case(alarms={"kms_key_arn": "alias/aws/sns"}),
+     "The alarms.kms_key_arn must be null (a key is created) or a KMS key or alias ARN"),
+    ("alarm period of 30 s", consumer_case(alarms={"errors": {"period_seconds": 30}}),
+     "Each alarms.*.period_seconds must be a multiple of 60 from 60 to 86400"),
+    ("throttle threshold 0", consumer_case(alarms={"throttles": {"threshold": 0}}),
+     "The alarms.errors.threshold and alarms.throttles.threshold must be 1 or more"),
+    ("duration over the timeout", consumer_case(alarms={"duration": {"percent_of_timeout": 120}}),
+     "The alarms.duration.percent_of_timeout must be more than 0 and at most 100."),
+    ("no-success window over 7 days", consumer_case(alarms={"no_successful_run": {"hours": 169}}),
+     "The alarms.no_successful_run.hours must be a whole number from 1 to 168"),
+    ("dead-letter retention over 14 days", consumer_case(failure_handling={"dead_letter_queue": {"retention_seconds": 1209601}}),
+     "The failure_handling.dead_letter_queue.retention_seconds must be from 60 to 1209600"),
+    ("three async retries", consumer_case(failure_handling={"async_invocation": {"maximum_retry_attempts": 3}}),
+     "The failure_handling.async_invocation.maximum_retry_attempts must be 0, 1 or 2."),
+    ("async event age of 7 h", consumer_case(failure_handling={"async_invocation": {"maximum_event_age_seconds": 25200}}),
+     "The failure_handling.async_invocation.maximum_event_age_seconds must be from 60 to 21600"),
+    ("on-failure to an S3 bucket", consumer_case(failure_handling={"async_invocation": {"on_failure_arn": "arn:aws:s3:::bucket"}}),
+     "The failure_handling.async_invocation.on_failure_arn must be null (the dead-letter queue) or the ARN of an SQS queue"),
+    ("schedule retries over 185", consumer_case(failure_handling={"schedule_retry": {"maximum_retry_attempts": 186}}),
+     "The failure_handling.schedule_retry.maximum_retry_attempts must be from 0 to 185."),
 ]
 
 # Rules that relate inputs or read naming.json: preconditions, checked when planning.
@@ -99,6 +123,8 @@ PRECONDITIONS = [
      f'The environment "{"e" * 26}" must be 1-25 characters of lowercase letters, digits and hyphens'),
     ("environment with capitals", consumer_case(environment="Dev"),
      'The environment "Dev" must be 1-25 characters of lowercase letters, digits and hyphens, starting with a letter'),
+    ("no-success alarm without a schedule", consumer_case(alarms={"no_successful_run": {"hours": 25}}),
+     "The alarms.no_successful_run alarm watches a scheduled function: set schedule"),
 ]
 
 

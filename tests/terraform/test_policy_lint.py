@@ -26,6 +26,21 @@ def documents(plan, prefix=""):
     return docs
 
 
+def state_documents(state, prefix=""):
+    """(name, kind, json) of every IAM document in an applied state (values a plan cannot know
+    yet, such as a queue's ARN, are there)."""
+    docs, modules = [], [state["values"]["root_module"]]
+    while modules:
+        m = modules.pop()
+        modules += m.get("child_modules", [])
+        for r in m.get("resources", []):
+            if r["type"] == "aws_iam_role":
+                docs.append((f"{prefix}{r['address']}", "trust", r["values"]["assume_role_policy"]))
+            elif r["type"] == "aws_iam_policy":
+                docs.append((f"{prefix}{r['address']}", "identity", r["values"]["policy"]))
+    return docs
+
+
 def lint(docs):
     return tf_venv_json("lint_policies.py", [{"name": n, "kind": k, "json": j} for n, k, j in docs])
 
@@ -42,6 +57,7 @@ def module_documents(tmp_path_factory):
         "consumer": ("consumer-function", {
             "environment": "prod", "consumer_account_id": CONSUMER, "main_account_id": MAIN, "region": "us-east-1",
             "function": {"zip_path": str(zip_path), "tracing_mode": "Active"},
+            "failure_handling": {"async_invocation": {"on_failure_arn": f"arn:aws:sns:us-east-1:{CONSUMER}:failed"}},
             "assume": {"tag_session": True, "extra_role_arns": [f"arn:aws:iam::{MAIN}:role/reporting"]},
             "schedule": {"expression": "rate(1 hour)", "request": '{"op":"scan","table":"orders"}'}}),
     })
@@ -50,8 +66,8 @@ def module_documents(tmp_path_factory):
 
 def test_every_module_document_is_clean(module_documents):
     # 2 x (trust + 3 tables) in the main account; execution trust, assume, logs, scheduler trust,
-    # scheduler invoke in the consumer account.
-    assert len(module_documents) == 13
+    # scheduler invoke, X-Ray, on-failure destination in the consumer account.
+    assert len(module_documents) == 15
     findings = lint(module_documents)
     assert set(findings) == {n for n, _, _ in module_documents}
     assert {n: p for n, p in findings.items() if p} == {}
@@ -60,8 +76,9 @@ def test_every_module_document_is_clean(module_documents):
 def test_every_applied_document_is_clean(runs):
     docs = []
     for env in ENVS:
-        for root, plan in record(runs, f"{env}/consumer-first")["cycle"]["plans"].items():
-            docs += documents(plan, prefix=f"{env}/{root}/")
+        cycle = record(runs, f"{env}/consumer-first")["cycle"]
+        docs += documents(cycle["plans"]["main"], prefix=f"{env}/main/")
+        docs += state_documents(cycle["state"], prefix=f"{env}/consumer/")
     assert len(docs) >= 20
     findings = lint(docs)
     assert {n: p for n, p in findings.items() if p} == {}
@@ -77,6 +94,9 @@ BAD = [
                                  "Resource": f"arn:aws:dynamodb:us-east-1:{MAIN}:table/*"}, "wildcard resource"),
     ("any region", "identity", {"Effect": "Allow", "Action": "dynamodb:GetItem",
                                 "Resource": f"arn:aws:dynamodb:*:{MAIN}:table/t"}, "wildcard resource"),
+    ("star with a restrictable action", "identity", {"Effect": "Allow", "Resource": "*",
+                                                     "Action": ["xray:PutTraceSegments", "sqs:SendMessage"]},
+     "wildcard resource"),
     ("principal star", "trust", {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*"}, "wildcard principal"),
     ("aws star", "trust", {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "*"}}, "wildcard principal"),
     ("role wildcard", "trust", {"Effect": "Allow", "Action": "sts:AssumeRole",
@@ -89,3 +109,9 @@ def test_the_lint_catches_what_it_must():
     findings = lint(docs)
     for name, _, _, expected in BAD:
         assert any(expected in p for p in findings[name]), (name, findings[name])
+
+
+def test_resource_star_passes_only_for_actions_without_resource_level_permissions():
+    xray = {"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": "*"}
+    findings = lint([("xray", "identity", json.dumps({"Version": "2012-10-17", "Statement": [xray]}))])
+    assert [p for p in findings["xray"] if "wildcard" in p] == []

@@ -28,6 +28,8 @@ locals {
     DEFAULT_TABLE            = var.function.default_table
     ALLOW_WRITES             = var.function.allow_writes ? "true" : null
     SCHEDULED_REQUEST        = try(var.schedule.request, null)
+    METRICS                  = var.metrics.enabled == null ? null : (var.metrics.enabled ? "on" : "off")
+    METRICS_NAMESPACE        = var.metrics.namespace
   } : k => v if v != null })
 
   # Lambda itself assumes the execution role. Deliberately the documented form without
@@ -43,7 +45,7 @@ locals {
   }
 
   # The execution role's own policies, by name suffix.
-  execution_policies = {
+  execution_policies = merge({
     "assume-main" = {
       description = "sts:AssumeRole on the main-account DynamoDB roles only."
       document = {
@@ -69,7 +71,7 @@ locals {
         }]
       }
     }
-  }
+  }, local.tracing_policy, local.on_failure_policy)
 
   # EventBridge Scheduler runs the schedule with its own role, which may invoke this function only;
   # aws:SourceAccount is the confused-deputy guard Scheduler's documentation recommends.
@@ -83,14 +85,20 @@ locals {
       Condition = { StringEquals = { "aws:SourceAccount" = var.consumer_account_id } }
     }]
   }
+  # With a dead-letter queue, Scheduler sends what it could not deliver there with this same role.
   scheduler_invoke_policy = {
     Version = "2012-10-17"
-    Statement = [{
+    Statement = concat([{
       Sid      = "InvokeTheFunction"
       Effect   = "Allow"
       Action   = "lambda:InvokeFunction"
       Resource = local.function_arn
-    }]
+      }], local.dead_letter_queue ? [{
+      Sid      = "DeadLetterQueue"
+      Effect   = "Allow"
+      Action   = "sqs:SendMessage"
+      Resource = aws_sqs_queue.dead_letter[0].arn
+    }] : [])
   }
 }
 
@@ -119,15 +127,6 @@ resource "aws_iam_role_policy_attachment" "execution" {
   policy_arn = each.value.arn
 }
 
-# X-Ray's write actions have no resource-level permissions, so the AWS managed policy is used
-# rather than a project document with Resource "*".
-resource "aws_iam_role_policy_attachment" "xray" {
-  count = var.function.tracing_mode == "Active" ? 1 : 0
-
-  role       = aws_iam_role.execution.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
-}
-
 resource "aws_cloudwatch_log_group" "function" {
   # checkov:skip=CKV_AWS_158: CloudWatch Logs always encrypts at rest; a customer key is an input (function.kms_key_arn) because its key policy must first grant the logs service.
   # checkov:skip=CKV_AWS_338: retention is an input (default 30 days); one year of debug logs of a reader function is cost without value, set function.log_retention_days = 365 where policy requires it.
@@ -139,7 +138,7 @@ resource "aws_cloudwatch_log_group" "function" {
 
 resource "aws_lambda_function" "this" {
   # checkov:skip=CKV_AWS_117: the function only calls STS and DynamoDB public endpoints; a VPC would add NAT or VPC endpoints for no isolation gain.
-  # checkov:skip=CKV_AWS_116: invocations are synchronous (caller sees the error) or from EventBridge Scheduler, whose retry policy applies; a DLQ only serves async invokes.
+  # checkov:skip=CKV_AWS_116: the on-failure destination of asynchronous invocations (failure_handling.async_invocation, aws_lambda_function_event_invoke_config) replaces the legacy dead_letter_config; synchronous callers see the error.
   # checkov:skip=CKV_AWS_272: code signing needs an AWS Signer profile outside this project; the zip's integrity is pinned by source_code_hash.
   # checkov:skip=CKV_AWS_173: environment holds no secrets (role ARN, ExternalId, table names); set function.kms_key_arn to encrypt it with a customer key anyway.
   # checkov:skip=CKV_AWS_115: reserved concurrency is an input (function.reserved_concurrency); unreserved by default so a small account's pool is not carved up.
@@ -229,8 +228,16 @@ resource "aws_scheduler_schedule" "this" {
     input = var.schedule.request
 
     retry_policy {
-      maximum_retry_attempts       = 2
-      maximum_event_age_in_seconds = 3600
+      maximum_retry_attempts       = var.failure_handling.schedule_retry.maximum_retry_attempts
+      maximum_event_age_in_seconds = var.failure_handling.schedule_retry.maximum_event_age_seconds
+    }
+
+    # Invocations Scheduler could not deliver after its retries (failure-handling.tf).
+    dynamic "dead_letter_config" {
+      for_each = local.dead_letter_queue ? [1] : []
+      content {
+        arn = aws_sqs_queue.dead_letter[0].arn
+      }
     }
   }
 

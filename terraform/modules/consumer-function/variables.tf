@@ -38,7 +38,7 @@ variable "region" {
 }
 
 variable "function" {
-  description = "The function. zip_path: the zip (bootstrap at its root). architecture: arm64 or x86_64, as built. memory_size (MB), timeout (s), reserved_concurrency (null: unreserved), tracing_mode (PassThrough or Active; Active attaches AWSXRayDaemonWriteAccess), log_level (Lambda's JSON application log level), log_retention_days, kms_key_arn (environment and log group; null: AWS managed keys), permissions_boundary (for its roles; null: none), default_table and table_region (DEFAULT_TABLE, TABLE_REGION; null: unset), allow_writes (ALLOW_WRITES: lets put / update / delete / batch_write / transact_write run; false by default, so a read-only deployment cannot write even if its role could), extra_environment (more variables; cannot override the ones this module sets)."
+  description = "The function. zip_path: the zip (bootstrap at its root). architecture: arm64 or x86_64, as built. memory_size (MB), timeout (s), reserved_concurrency (null: unreserved), tracing_mode (PassThrough or Active; Active grants xray:PutTraceSegments and xray:PutTelemetryRecords), log_level (Lambda's JSON application log level), log_retention_days, kms_key_arn (environment and log group; null: AWS managed keys), permissions_boundary (for its roles; null: none), default_table and table_region (DEFAULT_TABLE, TABLE_REGION; null: unset), allow_writes (ALLOW_WRITES: lets put / update / delete / batch_write / transact_write run; false by default, so a read-only deployment cannot write even if its role could), extra_environment (more variables; cannot override the ones this module sets)."
   type = object({
     zip_path             = string
     architecture         = optional(string, "arm64")
