@@ -255,6 +255,43 @@ def authorize_assume_role(caller: Caller, action: str, role_arn: str, trust_poli
         authorize_identity(caller, action, role_arn, context)
 
 
+def authorize_with_resource_policy(caller: Caller, action: str, resource: str, context: dict,
+                                   resource_policy: str | None) -> None:
+    """A request on a resource that may carry a resource-based policy (a DynamoDB table).
+
+    Reproduces IAM's evaluation: an explicit Deny in the identity policies or in the resource
+    policy wins. Across accounts BOTH must allow (the resource policy naming the caller, its role
+    or its account). Within one account either is enough, but a resource policy that names only
+    the account (``:root``) delegates to the identity policies and allows nothing by itself. The
+    denial says which policy did not allow, the way AWS words it."""
+    identity, _ = evaluate(caller.policies, action, resource, context)
+    if resource_policy is not None:
+        granted, how = evaluate([resource_policy], action, resource, context, caller=caller)
+    else:
+        granted, how = IMPLICIT, None
+    if identity == DENY:
+        raise Denied(caller.arn, action, resource, "with an explicit deny in an identity-based policy")
+    if granted == DENY:
+        raise Denied(caller.arn, action, resource, "with an explicit deny in a resource-based policy")
+    parts = resource.split(":")
+    same_account = len(parts) < 5 or parts[4] in (caller.account, "")
+    if same_account:
+        if identity == ALLOW:
+            authorize_identity(caller, action, resource, context)  # the boundary still applies
+            return
+        if granted == ALLOW and how == "exact":
+            return
+        raise Denied(caller.arn, action, resource,
+                     f"because no identity-based policy allows the {action} action")
+    if identity != ALLOW:
+        raise Denied(caller.arn, action, resource,
+                     f"because no identity-based policy allows the {action} action")
+    authorize_identity(caller, action, resource, context)
+    if granted != ALLOW:
+        raise Denied(caller.arn, action, resource,
+                     f"because no resource-based policy allows the {action} action")
+
+
 # ============================================================================================
 # Patches (moto internals; pinned to moto 5.2.5)
 # ============================================================================================
@@ -406,12 +443,45 @@ def dynamodb_requests(action: str, params: dict, region: str, account: str) -> l
     return [(f"dynamodb:{action}", "*")]
 
 
+def _table_arn_of(resource: str) -> str | None:
+    """arn:...:table/NAME for a table, index or stream ARN (where a table's policy is held)."""
+    m = re.fullmatch(r"(arn:[\w-]+:dynamodb:[\w-]+:\d{12}:table/[^/]+)(?:/.*)?", resource)
+    return m[1] if m else None
+
+
+def _table_policy(resource: str) -> str | None:
+    """The resource-based policy of the table a resource belongs to, in whichever account of
+    this server holds the table (moto keeps it in the table account's backend)."""
+    from moto.dynamodb.models import dynamodb_backends
+    table_arn = _table_arn_of(resource)
+    if table_arn is None:
+        return None
+    _, _, _, region, account, _ = table_arn.split(":", 5)
+    try:
+        policy = dynamodb_backends[account][region].resource_policies.get(table_arn)
+    except KeyError:
+        return None
+    return policy.policy_doc if policy is not None else None
+
+
 def _authorize_dynamodb(handler, action: str) -> None:
+    """Identity policies, and the table's resource-based policy where the table has one.
+
+    Reproduces: a request naming a table by the ARN of ANOTHER account is served from that
+    account's tables (moto would look in the caller's own account), and only when both the
+    caller's identity policy and the table's resource policy allow it. One request cannot span
+    accounts (AWS answers ValidationException)."""
     caller = _identify(handler)
     ctx = _base_context(handler, caller)
-    for iam_action, resource in dict.fromkeys(
-            dynamodb_requests(action, getattr(handler, "params", {}) or {}, handler.region, caller.account)):
-        authorize_identity(caller, iam_action, resource, ctx)
+    requests = list(dict.fromkeys(
+        dynamodb_requests(action, getattr(handler, "params", {}) or {}, handler.region, caller.account)))
+    accounts = {r.split(":")[4] for _, r in requests if r.startswith("arn:")}
+    if len(accounts) > 1:
+        raise Rejected(400, "ValidationException", "One request cannot address tables of more than one account")
+    for iam_action, resource in requests:
+        authorize_with_resource_policy(caller, iam_action, resource, ctx, _table_policy(resource))
+    if accounts and (target := accounts.pop()) != caller.account:
+        handler.current_account = target  # moto picks the backend by this attribute
 
 
 def _dynamodb_error(rejected: Rejected):
@@ -680,6 +750,30 @@ def _install_principal_validation() -> None:
     IAMBackend.create_role, IAMBackend.update_assume_role_policy = checked_create_role, checked_update
 
 
+RESOURCE_POLICY_MAX_BYTES = 20 * 1024
+
+
+def _install_resource_policy_validation() -> None:
+    """Reproduces DynamoDB's PutResourcePolicy checks: at most 20 KB, and every IAM principal it
+    names must exist when it is written (as for a role's trust policy: the apply order matters)."""
+    from moto.dynamodb.exceptions import MockValidationException
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.iam.exceptions import MalformedPolicyDocument
+    put = DynamoDBBackend.put_resource_policy
+
+    def checked_put(self, resource_arn, policy_doc, *args, **kwargs):
+        if len(policy_doc.encode()) > RESOURCE_POLICY_MAX_BYTES:
+            raise MockValidationException(
+                f"Resource-based policy exceeds the maximum size of {RESOURCE_POLICY_MAX_BYTES} bytes")
+        try:
+            _principals_must_exist(policy_doc)
+        except MalformedPolicyDocument as e:
+            raise MockValidationException(e.message)
+        return put(self, resource_arn, policy_doc, *args, **kwargs)
+
+    DynamoDBBackend.put_resource_policy = checked_put
+
+
 def _install_bodyless_signature_check() -> None:
     """Reproduces: a request without a body (Lambda GetFunction / ListFunctions, every GET) is
     signed over the empty payload. moto 5.2.5 hashes the parsed query parameters as if they were
@@ -945,6 +1039,7 @@ def install() -> None:
     _install_gate(TokenResponse, "sts", _authorize_sts, _query_error("https://sts.amazonaws.com/doc/2011-06-15/"))
     _install_gate(IamResponse, "iam", _authorize_iam, _query_error("https://iam.amazonaws.com/doc/2010-05-08/"))
     _install_principal_validation()
+    _install_resource_policy_validation()
     _install_session_lifetimes()
     _install_bodyless_signature_check()
     _install_fast_table_order()

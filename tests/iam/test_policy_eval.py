@@ -179,3 +179,74 @@ def test_fast_item_json_equals_motos_serializer():
             emu.FAST_JSON = True
     for name, (fast, moto) in bodies.items():
         assert fast == moto, name
+
+
+# ---- resource-based (table) policies ----------------------------------------------------------
+
+def table_policy(principal, actions="dynamodb:GetItem", resource=TABLE, effect="Allow", condition=None):
+    stmt = {"Effect": effect, "Principal": principal, "Action": actions, "Resource": resource}
+    if condition:
+        stmt["Condition"] = condition
+    return json.dumps(doc(stmt))
+
+
+def denial(call):
+    with pytest.raises(emu.Denied) as denied:
+        call()
+    return denied.value.reason
+
+
+def test_cross_account_needs_identity_and_table_policy():
+    granted = caller([doc(allow(["dynamodb:GetItem", "dynamodb:PutItem"], TABLE))])
+    names_role = table_policy({"AWS": CONSUMER_FN})  # GetItem only
+    emu.authorize_with_resource_policy(granted, "dynamodb:GetItem", TABLE, granted.context(), names_role)
+    assert "no resource-based policy" in denial(lambda: emu.authorize_with_resource_policy(
+        granted, "dynamodb:GetItem", TABLE, granted.context(), None))
+    assert "no resource-based policy" in denial(lambda: emu.authorize_with_resource_policy(
+        granted, "dynamodb:PutItem", TABLE, granted.context(), names_role))
+    ungranted = caller()
+    assert "no identity-based policy" in denial(lambda: emu.authorize_with_resource_policy(
+        ungranted, "dynamodb:GetItem", TABLE, ungranted.context(), names_role))
+
+
+def test_table_policy_naming_another_principal_does_not_allow():
+    granted = caller([doc(allow("dynamodb:GetItem", TABLE))])
+    other = table_policy({"AWS": "arn:aws:iam::222222222222:role/someone-else"})
+    assert "no resource-based policy" in denial(lambda: emu.authorize_with_resource_policy(
+        granted, "dynamodb:GetItem", TABLE, granted.context(), other))
+
+
+def test_table_policy_account_principal_with_principal_arn_condition():
+    granted = caller([doc(allow("dynamodb:GetItem", TABLE))])
+    policy = table_policy({"AWS": "arn:aws:iam::222222222222:root"},
+                          condition={"ArnEquals": {"aws:PrincipalArn": CONSUMER_FN}})
+    emu.authorize_with_resource_policy(granted, "dynamodb:GetItem", TABLE, granted.context(), policy)
+    other = caller([doc(allow("dynamodb:GetItem", TABLE))], principal_arn="arn:aws:iam::222222222222:role/x",
+                   arn="arn:aws:sts::222222222222:assumed-role/x/s")
+    assert "no resource-based policy" in denial(lambda: emu.authorize_with_resource_policy(
+        other, "dynamodb:GetItem", TABLE, other.context(), policy))
+
+
+def test_explicit_deny_in_either_policy_wins():
+    granted = caller([doc(allow("dynamodb:*", TABLE))])
+    both = json.dumps(doc(
+        {"Effect": "Allow", "Principal": {"AWS": CONSUMER_FN}, "Action": "dynamodb:*", "Resource": TABLE},
+        {"Effect": "Deny", "Principal": {"AWS": CONSUMER_FN}, "Action": "dynamodb:DeleteItem", "Resource": TABLE}))
+    assert "explicit deny in a resource-based policy" in denial(lambda: emu.authorize_with_resource_policy(
+        granted, "dynamodb:DeleteItem", TABLE, granted.context(), both))
+    denies = caller([doc(allow("dynamodb:*", TABLE)), doc({"Effect": "Deny", "Action": "dynamodb:GetItem", "Resource": TABLE})])
+    assert "explicit deny in an identity-based policy" in denial(lambda: emu.authorize_with_resource_policy(
+        denies, "dynamodb:GetItem", TABLE, denies.context(), both))
+
+
+def test_same_account_either_policy_suffices():
+    main_role = "arn:aws:iam::111111111111:role/reader"
+    session = "arn:aws:sts::111111111111:assumed-role/reader/s"
+    by_identity = caller([doc(allow("dynamodb:GetItem", TABLE))], main_role, session, "111111111111")
+    emu.authorize_with_resource_policy(by_identity, "dynamodb:GetItem", TABLE, by_identity.context(), None)
+    by_table = caller((), main_role, session, "111111111111")
+    emu.authorize_with_resource_policy(by_table, "dynamodb:GetItem", TABLE, by_table.context(),
+                                       table_policy({"AWS": main_role}))
+    # naming only the account delegates to identity policies: allows nothing by itself
+    assert "no identity-based policy" in denial(lambda: emu.authorize_with_resource_policy(
+        by_table, "dynamodb:GetItem", TABLE, by_table.context(), table_policy({"AWS": "111111111111"})))

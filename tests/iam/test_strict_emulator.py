@@ -253,3 +253,72 @@ def test_lambda_credentials_need_a_role_that_trusts_lambda(aws):
     with pytest.raises(urllib.error.HTTPError) as refused:
         deploy.local_api(aws.endpoint, f"/_local/lambda/{CONSUMER}/us-east-1/local-test-not-lambda/credentials", {})
     assert refused.value.code == 403 and "lambda.amazonaws.com" in refused.value.read().decode()
+
+
+@pytest.fixture
+def direct_reader(aws):
+    """TEST-ONLY: a consumer-account role (assumed by the consumer admin) whose identity policy
+    grants GetItem on the main account's `audit` table, and nothing in the main account yet."""
+    iam = aws.client("iam", account=CONSUMER)
+    admin_arn = aws.state["admins"][CONSUMER]["arn"]
+    name = "local-test-direct-reader"
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"AWS": admin_arn}}]}))
+    iam.put_role_policy(RoleName=name, PolicyName="audit", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem"],
+                                                "Resource": f"arn:aws:dynamodb:us-east-1:{MAIN}:table/audit"}]}))
+    c = aws.client("sts", account=CONSUMER).assume_role(
+        RoleArn=f"arn:aws:iam::{CONSUMER}:role/{name}", RoleSessionName="tests")["Credentials"]
+    yield f"arn:aws:iam::{CONSUMER}:role/{name}", aws._client("dynamodb", {
+        "access_key_id": c["AccessKeyId"], "secret_access_key": c["SecretAccessKey"], "session_token": c["SessionToken"]})
+    main = aws.client("dynamodb", account=MAIN)
+    try:
+        main.delete_resource_policy(ResourceArn=f"arn:aws:dynamodb:us-east-1:{MAIN}:table/audit")
+    except ClientError:
+        pass
+    iam.delete_role_policy(RoleName=name, PolicyName="audit")
+    iam.delete_role(RoleName=name)
+
+
+def test_cross_account_table_by_arn_needs_the_table_policy(aws, direct_reader):
+    """A table ARN of another account is served from that account, and only when the table's
+    resource policy also allows (vanilla moto looks in the caller's account and ignores it)."""
+    role_arn, reader = direct_reader
+    table = f"arn:aws:dynamodb:us-east-1:{MAIN}:table/audit"
+    key = {"pk": {"S": "audit#0001"}}
+    with pytest.raises(ClientError) as denied:
+        reader.get_item(TableName=table, Key=key)
+    assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+    message = denied.value.response["Error"]["Message"]
+    assert f"assumed-role/{role_arn.split('/')[-1]}/" in message and "dynamodb:GetItem" in message
+    assert table in message and "no resource-based policy allows" in message
+    main = aws.client("dynamodb", account=MAIN)
+    main.put_resource_policy(ResourceArn=table, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": role_arn},
+                                                "Action": ["dynamodb:GetItem", "dynamodb:Scan"], "Resource": table}]}))
+    assert code_of(lambda: reader.get_item(TableName=table, Key=key)) == "OK"
+    assert "Item" in reader.get_item(TableName=table, Key=key)
+    # the table allows Scan, the identity policy does not
+    with pytest.raises(ClientError) as denied:
+        reader.scan(TableName=table)
+    assert "no identity-based policy allows the dynamodb:Scan" in denied.value.response["Error"]["Message"]
+
+
+def test_table_policy_naming_a_missing_principal_or_too_large_is_rejected(aws):
+    """PutResourcePolicy validates principals and the 20 KB limit (vanilla moto stores anything)."""
+    main = aws.client("dynamodb", account=MAIN)
+    table = f"arn:aws:dynamodb:us-east-1:{MAIN}:table/audit"
+    missing = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{CONSUMER}:role/not-created-yet"},
+        "Action": "dynamodb:GetItem", "Resource": table}]}
+    with pytest.raises(ClientError) as rejected:
+        main.put_resource_policy(ResourceArn=table, Policy=json.dumps(missing))
+    assert rejected.value.response["Error"]["Code"] == "ValidationException"
+    assert "not-created-yet" in rejected.value.response["Error"]["Message"]
+    huge = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "x" * 21000, "Effect": "Allow", "Principal": {"AWS": aws.state["admins"][MAIN]["arn"]},
+        "Action": "dynamodb:GetItem", "Resource": table}]}
+    with pytest.raises(ClientError) as rejected:
+        main.put_resource_policy(ResourceArn=table, Policy=json.dumps(huge))
+    assert "20480" in rejected.value.response["Error"]["Message"]
