@@ -9,6 +9,7 @@ module "function" {
     zip_path = coalesce(var.zip_path, "${path.root}/../../target/lambda/ddb-cross-account-reader/bootstrap.zip")
   })
   assume   = var.assume
+  access   = var.access
   schedule = var.schedule
 
   metrics          = var.metrics

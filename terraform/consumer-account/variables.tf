@@ -76,3 +76,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "access" {
+  description = "modules/consumer-function's access input: mode (assume_role, resource_policy or both: the main root's access_mode) and tables (the main root's tables map, by name: access_type, region)."
+  type = object({
+    mode = optional(string)
+    tables = optional(map(object({
+      access_type = string
+      region      = optional(string)
+    })))
+  })
+  default = {}
+}

@@ -22,6 +22,18 @@ variable "consumer_account_id" {
   type        = string
 }
 
+variable "access_mode" {
+  description = "How the consumer reaches the tables: \"assume_role\" (the cross-account role), \"resource_policy\" (each table's resource-based policy names the consumer's execution role; no role) or \"both\" (while migrating). The consumer root's access.mode must match."
+  type        = string
+  default     = "assume_role"
+  nullable    = false
+
+  validation {
+    condition     = contains(["assume_role", "resource_policy", "both"], var.access_mode)
+    error_message = "The access_mode must be \"assume_role\", \"resource_policy\" or \"both\"."
+  }
+}
+
 variable "role" {
   description = "modules/cross-account-role's role input: name (null: naming.json's), path, permissions_boundary."
   type = object({

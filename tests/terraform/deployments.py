@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from emulator import Emulator
-from tfhelpers import ENVS, REPO, Root, TerraformError, actions, copy_terraform
+from tfhelpers import ENVS, MODE_ENVS, REPO, Root, TerraformError, actions, copy_terraform
 
 # The last commit with the flat interface (list-of-maps tables, "" sentinels, the provider-free
 # document modules): the upgrade test applies its roots, then plans the current ones on that state.
@@ -215,7 +215,7 @@ def run_all(base: Path, when_planned=None) -> dict:
     zip_path = small_zip(base / "bootstrap.zip")
     started = time.monotonic()
     results: dict = {}
-    with ThreadPoolExecutor(max_workers=2 * len(ENVS) + 1) as pool:
+    with ThreadPoolExecutor(max_workers=2 * len(ENVS) + 1 + len(MODE_ENVS)) as pool:
         # The main-first scenarios first and alone until each has reached IAM's CreateRole: a
         # refused one then only waits out the provider's two-minute retries, and the rest runs
         # meanwhile instead of delaying the longest scenario.
@@ -227,9 +227,9 @@ def run_all(base: Path, when_planned=None) -> dict:
             event.wait(timeout=180)
         futures.update({f"{env}/consumer-first": pool.submit(consumer_first_scenario, env,
                                                               base / env / "consumer-first", zip_path)
-                        for env in ENVS})
+                        for env in ENVS + MODE_ENVS})
         futures["upgrade"] = pool.submit(upgrade_scenario, base / "upgrade", zip_path)
-        first = [f"{env}/consumer-first" for env in ENVS]
+        first = [f"{env}/consumer-first" for env in ENVS + MODE_ENVS]
         for name in first + [n for n in futures if n not in first]:
             try:
                 results[name] = futures[name].result()
@@ -237,7 +237,7 @@ def run_all(base: Path, when_planned=None) -> dict:
                 results[name] = {"failed": f"{type(e).__name__}: {e}"}
             if name == first[-1] and when_planned is not None:
                 planned = {(root, env): results[f"{env}/consumer-first"]["cycle"]["plans"][root]
-                           for env in ENVS for root in ("consumer", "main")
+                           for env in ENVS + MODE_ENVS for root in ("consumer", "main")
                            if "failed" not in results[f"{env}/consumer-first"]}
                 results["when_planned"] = when_planned(planned)
     results["wall_seconds"] = round(time.monotonic() - started, 1)

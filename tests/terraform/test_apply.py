@@ -113,7 +113,7 @@ def test_main_plan_deploys_the_role_and_one_policy_per_table(runs, env):
     p = plans(runs, env)["main"]
     v = variables(p)
     trust = v["trust"]
-    role = after(p, "module.cross_account_role.aws_iam_role.this")
+    role = after(p, "module.cross_account_role[0].aws_iam_role.this")
     assert role["name"] == name("cross_account_role_name", env)
     exec_role = f"arn:aws:iam::{CONSUMER}:role/{name('execution_role_name', env)}"
     st = json.loads(role["assume_role_policy"])["Statement"]
@@ -133,7 +133,7 @@ def test_main_plan_deploys_the_role_and_one_policy_per_table(runs, env):
     assert "aws_iam_policy_attachment" not in types  # the exclusive kind would detach other holders
     assert types.count("aws_iam_policy") == types.count("aws_iam_role_policy_attachment") == len(v["tables"])
     for table, grant in v["tables"].items():
-        policy = after(p, f'module.cross_account_role.aws_iam_policy.table["{table}"]')
+        policy = after(p, f'module.cross_account_role[0].aws_iam_policy.table["{table}"]')
         region = grant.get("region") or v["region"]
         arn = f"arn:aws:dynamodb:{region}:{MAIN}:table/{table}"
         assert policy["name"] == f"{name('cross_account_role_name', env)}-{table}"

@@ -65,7 +65,7 @@ def test_checkov_on_the_applied_plans(runs):
     assert sum(r["summary"]["passed"] for r in found) > 0
     assert checkov_runner.failed(found) == []
     # The HCL's skips reach the plan scan too (dev trusts the account: CKV_AWS_61 applies).
-    assert ("CKV_AWS_61", "module.cross_account_role.aws_iam_role.this") in checkov_runner.skipped(found)
+    assert ("CKV_AWS_61", "module.cross_account_role[0].aws_iam_role.this") in checkov_runner.skipped(found)
 
 
 def test_every_checkov_skip_carries_its_reason():

@@ -23,6 +23,8 @@ DOCS_PYTHON = TOOLS / "tf-docs-venv" / "bin" / "python"  # scripts/tf-docs.py
 MODULES = REPO / "terraform" / "modules"
 CONVENTIONS = MODULES / "conventions"
 ENVS = ("dev", "stage", "prod")
+# Deployments of another access mode, applied consumer-first beside ENVS (envs/NAME.tfvars).
+MODE_ENVS = ("resource-policy",)
 MAIN, CONSUMER = "111111111111", "222222222222"
 
 

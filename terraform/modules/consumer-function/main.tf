@@ -19,8 +19,8 @@ locals {
   function_arn  = "arn:${local.partition}:lambda:${var.region}:${var.consumer_account_id}:function:${local.function_name}"
 
   # Only variables that are set: the function treats a present-but-empty variable as an error.
-  environment = merge(var.function.extra_environment, { for k, v in {
-    ROLE_ARN                 = local.role_arn
+  environment = merge(var.function.extra_environment, local.direct_access_environment, { for k, v in {
+    ROLE_ARN                 = var.access.mode == "resource_policy" ? null : local.role_arn
     EXTERNAL_ID              = var.assume.external_id
     ROLE_SESSION_NAME        = var.assume.session_name
     SESSION_DURATION_SECONDS = var.assume.session_duration_seconds == null ? null : tostring(var.assume.session_duration_seconds)
@@ -45,7 +45,7 @@ locals {
   }
 
   # The execution role's own policies, by name suffix.
-  execution_policies = merge({
+  execution_policies = merge({ for k, v in {
     "assume-main" = {
       description = "sts:AssumeRole on the main-account DynamoDB roles only."
       document = {
@@ -58,6 +58,7 @@ locals {
         }]
       }
     }
+    } : k => v if local.assume_role_granted }, {
     # The log group is created by Terraform, so no logs:CreateLogGroup; streams only in its own group.
     "logs" = {
       description = "Write to ${local.log_group} only."
@@ -71,7 +72,7 @@ locals {
         }]
       }
     }
-  }, local.tracing_policy, local.on_failure_policy)
+  }, local.tracing_policy, local.on_failure_policy, local.direct_access_policy)
 
   # EventBridge Scheduler runs the schedule with its own role, which may invoke this function only;
   # aws:SourceAccount is the confused-deputy guard Scheduler's documentation recommends.

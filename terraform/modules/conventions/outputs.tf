@@ -19,3 +19,8 @@ output "access_levels" {
   description = "access-levels.json: the DynamoDB actions of each access level (Read, ReadWriteUpdate, Full)."
   value       = jsondecode(file("${path.module}/access-levels.json"))
 }
+
+output "resource_policy_actions" {
+  description = "resource-policy-actions.json: the actions a table's resource-based policy grants across accounts (an access level's actions outside it are granted only through the assumed role)."
+  value       = jsondecode(file("${path.module}/resource-policy-actions.json"))
+}
