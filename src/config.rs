@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::access_mode::AccessMode;
 use crate::naming::Naming;
 use crate::request::{Request, RequestDefaults};
 use crate::role::{is_account_id, is_role_arn, is_role_name_byte, RoleSource};
@@ -21,7 +22,8 @@ const DEFAULT_SESSION_NAME: &str = "ddb-cross-account-reader";
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub role: RoleSource,
+    /// ACCESS_MODE: the role to assume, or the main account of the tables' resource policies.
+    pub access: AccessMode,
     pub external_id: Option<String>,
     pub session_name: String,
     pub session_duration: Duration,
@@ -95,7 +97,7 @@ impl Config {
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let env = Env(get);
         // In this order, so that of several bad variables the same one is always reported.
-        let role = role(&env)?;
+        let access = access_mode(&env)?;
         let external_id = external_id(&env)?;
         let session_name = session_name(&env)?;
         let session_duration =
@@ -104,6 +106,7 @@ impl Config {
             table_region: table_region(&env)?,
             default_table: default_table(&env)?,
             allow_writes: allow_writes(&env)?,
+            table_account: access.table_account().map(str::to_string),
         };
         let max_response_bytes = env.integer(
             "MAX_RESPONSE_BYTES",
@@ -116,7 +119,7 @@ impl Config {
             crate::metrics::Settings::parse(env.var("METRICS").as_deref(), env.var("METRICS_NAMESPACE").as_deref())
                 .map_err(|(variable, message)| err(variable, message))?;
         Ok(Config {
-            role,
+            access,
             external_id,
             session_name,
             session_duration,
@@ -125,6 +128,23 @@ impl Config {
             max_response_bytes,
             metrics,
         })
+    }
+}
+
+/// ACCESS_MODE (assume_role when unset): resource_policy needs MAIN_ACCOUNT_ID and no role.
+fn access_mode<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<AccessMode, ConfigError> {
+    match env.var("ACCESS_MODE").as_deref() {
+        None | Some("assume_role") => Ok(AccessMode::AssumeRole(role(env)?)),
+        Some("resource_policy") => {
+            let main_account_id = env.var("MAIN_ACCOUNT_ID").ok_or_else(|| {
+                err(
+                    "MAIN_ACCOUNT_ID",
+                    "not set: ACCESS_MODE=resource_policy addresses the tables by ARN in this account",
+                )
+            })?;
+            Ok(AccessMode::ResourcePolicy { main_account_id: account_id("MAIN_ACCOUNT_ID", main_account_id)? })
+        }
+        Some(other) => Err(err("ACCESS_MODE", format!("expected assume_role or resource_policy, got `{other}`"))),
     }
 }
 
@@ -283,7 +303,7 @@ mod tests {
     #[test]
     fn role_arn_is_used_as_is() {
         let c = cfg(&with(&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x")])).unwrap();
-        assert_eq!(c.role.arn(None).unwrap(), "arn:aws:iam::111111111111:role/x");
+        assert_eq!(c.access.role().unwrap().arn(None).unwrap(), "arn:aws:iam::111111111111:role/x");
         assert_eq!(c.session_duration, Duration::from_secs(3600));
         assert_eq!(c.requests.table_region, "us-east-1");
         assert_eq!(c.max_response_bytes, LAMBDA_MAX_RESPONSE_BYTES);
@@ -299,21 +319,34 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(
-            c.role.arn(None).unwrap(),
+            c.access.role().unwrap().arn(None).unwrap(),
             "arn:aws:iam::111111111111:role/dev-ddb_cross_acc_access_role-222222222222"
         );
         let c = cfg(&with(&[("MAIN_ACCOUNT_ID", "111111111111"), ("ENVIRONMENT", "prod")])).unwrap();
-        assert_eq!(c.role.arn(None), None, "needs the caller's account");
+        assert_eq!(c.access.role().unwrap().arn(None), None, "needs the caller's account");
         assert_eq!(
-            c.role.arn(Some("333333333333")).unwrap(),
+            c.access.role().unwrap().arn(Some("333333333333")).unwrap(),
             "arn:aws:iam::111111111111:role/prod-ddb_cross_acc_access_role-333333333333"
         );
+    }
+
+    #[test]
+    fn resource_policy_mode_needs_the_main_account_and_no_role() {
+        let c = cfg(&with(&[("ACCESS_MODE", "resource_policy"), ("MAIN_ACCOUNT_ID", "111111111111")])).unwrap();
+        assert_eq!(c.access, AccessMode::ResourcePolicy { main_account_id: "111111111111".into() });
+        assert_eq!(c.requests.table_account.as_deref(), Some("111111111111"));
+        let c =
+            cfg(&with(&[("ACCESS_MODE", "assume_role"), ("ROLE_ARN", "arn:aws:iam::111111111111:role/x")])).unwrap();
+        assert!(c.access.role().is_some() && c.requests.table_account.is_none());
     }
 
     #[test]
     fn each_bad_variable_is_named() {
         let cases: &[(&[(&'static str, &'static str)], &str)] = &[
             (&[], "ROLE_ARN"),
+            (&[("ACCESS_MODE", "resource_policy")], "MAIN_ACCOUNT_ID"),
+            (&[("ACCESS_MODE", "resource_policy"), ("MAIN_ACCOUNT_ID", "1111")], "MAIN_ACCOUNT_ID"),
+            (&[("ACCESS_MODE", "direct"), ("ROLE_ARN", "arn:aws:iam::111111111111:role/x")], "ACCESS_MODE"),
             (&[("ROLE_ARN", "arn:aws:iam::1111:role/x")], "ROLE_ARN"),
             (&[("ROLE_ARN", "arn:aws:s3:::bucket")], "ROLE_ARN"),
             (&[("MAIN_ACCOUNT_ID", "11111111111x"), ("ENVIRONMENT", "dev")], "MAIN_ACCOUNT_ID"),

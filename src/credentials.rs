@@ -17,6 +17,7 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 
 use crate::call_policy::base_config;
 use crate::config::Config;
+use crate::role::RoleSource;
 use crate::table::TableAccess;
 
 /// STS caps a session assumed by a role (role chaining, as from a Lambda execution role) at 1 h.
@@ -53,6 +54,10 @@ impl std::error::Error for ConnectError {
     }
 }
 
+/// How AccessDenied names the signer in ACCESS_MODE=resource_policy (its ARN is not known
+/// without an STS call, which that mode avoids).
+pub const EXECUTION_ROLE: &str = "the execution role (ACCESS_MODE=resource_policy)";
+
 /// Builds the table access. Only the role lookup (GetCallerIdentity, when the consumer account is not
 /// configured) talks to AWS here; the AssumeRole itself happens on first use or in `warm_up`.
 pub async fn connect(config: &Config) -> Result<TableAccess, ConnectError> {
@@ -61,7 +66,14 @@ pub async fn connect(config: &Config) -> Result<TableAccess, ConnectError> {
 
 /// `connect` on a given base configuration (tests inject HTTP clients and time sources here).
 pub async fn connect_with(config: &Config, base: &SdkConfig) -> Result<TableAccess, ConnectError> {
-    let role_arn = role_arn(config, base).await?;
+    let Some(role) = config.access.role() else {
+        // resource_policy: the default provider chain (the execution role) signs; no STS client.
+        let dynamodb = aws_sdk_dynamodb::config::Builder::from(base)
+            .region(Region::new(config.requests.table_region.clone()))
+            .build();
+        return Ok(TableAccess::new(Client::from_conf(dynamodb), EXECUTION_ROLE));
+    };
+    let role_arn = role_arn(role, base).await?;
     if config.session_duration > ROLE_CHAINING_MAX {
         tracing::warn!(
             seconds = config.session_duration.as_secs(),
@@ -87,8 +99,8 @@ pub async fn connect_with(config: &Config, base: &SdkConfig) -> Result<TableAcce
 
 /// The configured role's ARN; with the naming rules and no CONSUMER_ACCOUNT_ID, the caller's own
 /// account (GetCallerIdentity, signed with the execution role) is the consumer.
-async fn role_arn(config: &Config, base: &SdkConfig) -> Result<String, ConnectError> {
-    if let Some(arn) = config.role.arn(None) {
+async fn role_arn(role: &RoleSource, base: &SdkConfig) -> Result<String, ConnectError> {
+    if let Some(arn) = role.arn(None) {
         return Ok(arn);
     }
     let identity = aws_sdk_sts::Client::new(base)
@@ -96,5 +108,5 @@ async fn role_arn(config: &Config, base: &SdkConfig) -> Result<String, ConnectEr
         .send()
         .await
         .map_err(|e| ConnectError::CallerIdentity(Box::new(e)))?;
-    config.role.arn(identity.account()).ok_or(ConnectError::NoAccount)
+    role.arn(identity.account()).ok_or(ConnectError::NoAccount)
 }

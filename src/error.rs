@@ -140,8 +140,8 @@ impl fmt::Display for AppError {
             AppError::InvalidRequest { field: None, message, .. } => write!(f, "invalid request: {message}"),
             AppError::AccessDenied { role_arn, action, table, message, .. } => write!(
                 f,
-                "access denied: role {role_arn} is not allowed {action} on table `{table}` \
-                 (grant it in the main account's policy for this table); AWS said: {message}"
+                "access denied: role {role_arn} is not allowed {action} on table `{table}` ({}); AWS said: {message}",
+                missing_grant(role_arn, message)
             ),
             AppError::AssumeRoleFailed { role_arn, message, .. } => write!(
                 f,
@@ -284,6 +284,18 @@ fn credentials_failure(err: &(dyn StdError + 'static)) -> Option<String> {
     None
 }
 
+/// Which policy most likely lacks the grant, from AWS's wording. Across accounts (resource_policy
+/// mode) both the execution role's identity policy and the table's resource policy must allow.
+fn missing_grant(role: &str, message: &str) -> &'static str {
+    if message.contains("resource-based policy") {
+        "the table's resource-based policy in the main account does not grant it to the execution role"
+    } else if role == crate::credentials::EXECUTION_ROLE {
+        "the execution role's identity policy does not grant it on the main account's table (both policies must allow)"
+    } else {
+        "grant it in the main account's policy for this table"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,5 +373,26 @@ mod tests {
             let row = format!("| `{}` |", e.error_type());
             assert_eq!(readme.matches(&row).count(), 1, "README.md's errorType table needs one row {row}");
         }
+    }
+
+    #[test]
+    fn access_denied_says_which_policy_is_likely_missing() {
+        let denied = |role: &str, message: &str| {
+            AppError::AccessDenied {
+                role_arn: role.into(),
+                action: "dynamodb:GetItem".into(),
+                table: "orders".into(),
+                message: message.into(),
+                source: None,
+            }
+            .to_string()
+        };
+        let exec = crate::credentials::EXECUTION_ROLE;
+        assert!(denied(exec, "because no resource-based policy allows the dynamodb:GetItem action")
+            .contains("the table's resource-based policy"));
+        assert!(denied(exec, "because no identity-based policy allows the dynamodb:GetItem action")
+            .contains("the execution role's identity policy"));
+        assert!(denied("arn:aws:iam::111111111111:role/r", "because no identity-based policy allows")
+            .contains("the main account's policy for this table"));
     }
 }

@@ -4,6 +4,7 @@
 //! A request's path: `handler` → `request` (event → typed request, `next_token` → `cursor`) →
 //! `table` (DynamoDB, within the response budget) → `response` (results + `next_token`).
 
+pub mod access_mode;
 pub mod call_policy;
 pub mod config;
 pub mod convert;

@@ -50,3 +50,59 @@ pub fn table_name_in(s: &str, table_region: &str) -> Result<String, AppError> {
         TableRef::Arn { name, .. } => Ok(name),
     }
 }
+
+/// What the DynamoDB calls name: the plain name in assume_role mode; in resource_policy mode the
+/// table's ARN in `table_account` (a request's ARN must name that account), since a call made with
+/// the consumer's own credentials would otherwise look in the consumer account.
+pub fn table_address(s: &str, table_region: &str, table_account: Option<&str>) -> Result<String, AppError> {
+    let Some(account) = table_account else { return table_name_in(s, table_region) };
+    if let TableRef::Arn { account: given, .. } = parse_table(s)? {
+        if given != account {
+            return Err(AppError::invalid(
+                "table",
+                format!(
+                    "the table ARN is in account {given} but this function reads account {account} (MAIN_ACCOUNT_ID)"
+                ),
+            ));
+        }
+    }
+    let name = table_name_in(s, table_region)?;
+    Ok(format!("arn:{}:dynamodb:{table_region}:{account}:table/{name}", partition_of(table_region)))
+}
+
+/// The partition a region belongs to.
+fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_policy_mode_addresses_tables_by_arn_in_the_main_account() {
+        let main = Some("111111111111");
+        assert_eq!(table_address("orders", "us-east-1", None).unwrap(), "orders");
+        assert_eq!(
+            table_address("orders", "us-east-1", main).unwrap(),
+            "arn:aws:dynamodb:us-east-1:111111111111:table/orders"
+        );
+        assert_eq!(
+            table_address("arn:aws:dynamodb:us-east-1:111111111111:table/orders", "us-east-1", main).unwrap(),
+            "arn:aws:dynamodb:us-east-1:111111111111:table/orders"
+        );
+        assert_eq!(
+            table_address("t_1", "cn-north-1", main).unwrap(),
+            "arn:aws-cn:dynamodb:cn-north-1:111111111111:table/t_1"
+        );
+        let other = table_address("arn:aws:dynamodb:us-east-1:333333333333:table/orders", "us-east-1", main);
+        assert!(other.unwrap_err().to_string().contains("MAIN_ACCOUNT_ID"));
+        assert!(table_address("arn:aws:dynamodb:eu-west-1:111111111111:table/orders", "us-east-1", main).is_err());
+    }
+}

@@ -28,6 +28,7 @@ fn configs() -> &'static [RequestDefaults; 2] {
             table_region: "us-east-1".into(),
             default_table: default_table.map(str::to_string),
             allow_writes: true,
+            table_account: None,
         };
         [make(None), make(Some("orders"))]
     })

@@ -8,7 +8,7 @@ use super::wire::{Op, Wire, WireSelect};
 use super::{RequestDefaults, Segmentation, Select, MAX_SEGMENTS, MAX_TOTAL_SEGMENTS};
 use crate::convert::{json_map_to_item, Item};
 use crate::error::AppError;
-use crate::table_ref::table_name_in;
+use crate::table_ref::table_address;
 
 /// Fields that only some operations use; any other operation rejects them.
 pub fn fields_fit_op(wire: &Wire) -> Result<(), AppError> {
@@ -61,7 +61,7 @@ pub fn fields_fit_op(wire: &Wire) -> Result<(), AppError> {
 /// The request's table, or DEFAULT_TABLE, as a plain name in the function's table region.
 pub fn table(table: Option<&str>, defaults: &RequestDefaults) -> Result<String, AppError> {
     match table.or(defaults.default_table.as_deref()) {
-        Some(t) => table_name_in(t, &defaults.table_region),
+        Some(t) => table_address(t, &defaults.table_region, defaults.table_account.as_deref()),
         None => Err(AppError::invalid("table", "required: the request names no table and DEFAULT_TABLE is not set")),
     }
 }

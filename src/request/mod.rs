@@ -39,6 +39,8 @@ pub struct RequestDefaults {
     pub default_table: Option<String>,
     /// ALLOW_WRITES: without it every write is refused before anything is sent.
     pub allow_writes: bool,
+    /// ACCESS_MODE=resource_policy: the main account, whose tables are addressed by ARN.
+    pub table_account: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -314,7 +316,12 @@ mod tests {
     use serde_json::json;
 
     fn config() -> RequestDefaults {
-        RequestDefaults { table_region: "us-east-1".into(), default_table: Some("orders".into()), allow_writes: true }
+        RequestDefaults {
+            table_region: "us-east-1".into(),
+            default_table: Some("orders".into()),
+            allow_writes: true,
+            table_account: None,
+        }
     }
 
     fn field_of(v: Value) -> String {
