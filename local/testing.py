@@ -352,3 +352,63 @@ def proxy(aws):
     from local.fault_proxy import FaultProxy
     with FaultProxy(aws.endpoint) as p:
         yield p
+
+
+RESOURCE_POLICY_ACTIONS = ROOT / "terraform" / "modules" / "conventions" / "resource-policy-actions.json"
+DIRECT_POLICY = "local-tests-resource-policy-mode"
+
+
+class ResourcePolicyAccess:
+    """TEST-ONLY: the resource-policy access mode on the running local deployment, as
+    envs/resource-policy.tfvars would deploy it: every table the main role is granted gets a
+    resource-based policy naming the execution role (the same actions: its access level within
+    resource-policy-actions.json), and the execution role an identity policy with those actions
+    on the main account's table ARNs. Undone by remove()."""
+
+    def __init__(self, aws: LocalAws):
+        self.aws = aws
+        allowed = set(json.loads(RESOURCE_POLICY_ACTIONS.read_text()))
+        iam = aws.client("iam", account=MAIN_ACCOUNT)
+        main_role = aws.state["terraform"]["main"]["role_name"]
+        self.grants: dict[str, list[str]] = {}  # table ARN -> actions
+        for attached in iam.list_attached_role_policies(RoleName=main_role)["AttachedPolicies"]:
+            policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
+            doc = iam.get_policy_version(PolicyArn=attached["PolicyArn"],
+                                         VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]
+            doc = json.loads(doc) if isinstance(doc, str) else doc
+            for st in doc["Statement"]:
+                table = next(r for r in st["Resource"] if "/index/" not in r)
+                self.grants[table] = sorted(set(st["Action"]) & allowed)
+        self.execution_role_arn = aws.state["function"]["role_arn"]
+
+    def apply(self) -> "ResourcePolicyAccess":
+        ddb = self.aws.client("dynamodb", account=MAIN_ACCOUNT)
+        existing = set(self.aws.state["tables"])
+        for table, actions in self.grants.items():
+            if table.rsplit("/", 1)[1] not in existing:
+                continue  # granted but never created (a table policy needs the table)
+            ddb.put_resource_policy(ResourceArn=table, Policy=json.dumps({
+                "Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Principal": {"AWS": [self.execution_role_arn]}, "Action": actions,
+                    "Resource": [table, f"{table}/index/*"],
+                    "Condition": {"StringEquals": {"aws:PrincipalAccount": CONSUMER_ACCOUNT}}}]}))
+        self.aws.client("iam", account=CONSUMER_ACCOUNT).put_role_policy(
+            RoleName=self.execution_role_arn.rsplit("/", 1)[1], PolicyName=DIRECT_POLICY,
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": actions, "Resource": [table, f"{table}/index/*"]}
+                for table, actions in self.grants.items()]}))
+        return self
+
+    def remove(self) -> None:
+        ddb = self.aws.client("dynamodb", account=MAIN_ACCOUNT)
+        for table in self.grants:
+            try:
+                ddb.delete_resource_policy(ResourceArn=table)
+            except ddb.exceptions.ClientError:
+                pass  # never written (the table does not exist)
+        self.aws.client("iam", account=CONSUMER_ACCOUNT).delete_role_policy(
+            RoleName=self.execution_role_arn.rsplit("/", 1)[1], PolicyName=DIRECT_POLICY)
+
+    def function_overrides(self) -> dict:
+        return {"ACCESS_MODE": "resource_policy", "MAIN_ACCOUNT_ID": MAIN_ACCOUNT, "ROLE_ARN": None,
+                "EXTERNAL_ID": None}

@@ -17,7 +17,9 @@ use crate::token::Fingerprint;
 
 pub fn fingerprint(table: &str, operation: &Operation) -> Fingerprint {
     let mut w = Writer(Sha256::new());
-    w.str(table);
+    // The plain name: ACCESS_MODE=resource_policy addresses the same table by ARN, and a token
+    // must stay valid across the two modes (a migration switches mode between two pages).
+    w.str(table.rsplit_once(":table/").map_or(table, |(_, name)| name));
     match operation {
         Operation::Scan(scan) => {
             w.str("scan");

@@ -39,7 +39,7 @@ def test_each_table_policy_grants_exactly_the_execution_role_its_level(cycle):
     assert types.count("aws_dynamodb_resource_policy") == len(v["tables"])
     exec_role = f"arn:aws:iam::{CONSUMER}:role/{name('execution_role_name', environment_of(cycle))}"
     levels = access_levels()
-    applied = cycle["outputs"]["main"]["table_resource_policies"]["value"]  # as applied (the plan
+    applied = cycle["outputs"]["main"]["table_resource_policies"]  # as applied (the plan
     # cannot know the ARN: the policies wait for the demo table)
     assert sorted(applied) == sorted(v["tables"])
     for table, grant in v["tables"].items():
@@ -52,7 +52,7 @@ def test_each_table_policy_grants_exactly_the_execution_role_its_level(cycle):
             "Sid": f"Consumer{grant['access_type']}", "Effect": "Allow", "Principal": {"AWS": [exec_role]},
             "Action": expected, "Resource": [arn, f"{arn}/index/*"],
             "Condition": {"StringEquals": {"aws:PrincipalAccount": CONSUMER}}}]
-    assert cycle["outputs"]["main"]["role_arn"]["value"] is None
+    assert cycle["outputs"]["main"]["role_arn"] is None
 
 
 def test_the_execution_role_grants_the_tables_and_no_assume_role(cycle):
