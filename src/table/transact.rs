@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::{
     CancellationReason, ConditionCheck, Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
 };
 
-use super::write::{json_text, on_failure};
+use super::write::{json_text, with_conditions};
 use super::{Outcome, TableAccess};
 use crate::error::{from_sdk, AppError};
 use crate::request::{Action, ActionKind, TransactWrite};
@@ -48,61 +48,24 @@ pub async fn transact_write(access: &TableAccess, transaction: &TransactWrite) -
 fn item(action: &Action) -> Result<TransactWriteItem, AppError> {
     let built = |e| AppError::internal("building TransactWriteItems", e);
     let item = TransactWriteItem::builder();
+    let table = &action.table;
     Ok(match &action.kind {
         ActionKind::Put(p) => {
-            let c = &p.conditions;
-            item.put(
-                Put::builder()
-                    .table_name(&action.table)
-                    .set_item(Some(p.item.clone()))
-                    .set_condition_expression(c.condition.clone())
-                    .set_expression_attribute_names(c.names.clone())
-                    .set_expression_attribute_values(c.values.clone())
-                    .set_return_values_on_condition_check_failure(on_failure(c))
-                    .build()
-                    .map_err(built)?,
-            )
+            let put = Put::builder().table_name(table).set_item(Some(p.item.clone()));
+            item.put(with_conditions!(put, &p.conditions).build().map_err(built)?)
         }
         ActionKind::Update(u) => {
-            let c = &u.conditions;
-            item.update(
-                Update::builder()
-                    .table_name(&action.table)
-                    .set_key(Some(u.key.clone()))
-                    .update_expression(&u.update)
-                    .set_condition_expression(c.condition.clone())
-                    .set_expression_attribute_names(c.names.clone())
-                    .set_expression_attribute_values(c.values.clone())
-                    .set_return_values_on_condition_check_failure(on_failure(c))
-                    .build()
-                    .map_err(built)?,
-            )
+            let update = Update::builder().table_name(table).set_key(Some(u.key.clone())).update_expression(&u.update);
+            item.update(with_conditions!(update, &u.conditions).build().map_err(built)?)
         }
         ActionKind::Delete(d) => {
-            let c = &d.conditions;
-            item.delete(
-                Delete::builder()
-                    .table_name(&action.table)
-                    .set_key(Some(d.key.clone()))
-                    .set_condition_expression(c.condition.clone())
-                    .set_expression_attribute_names(c.names.clone())
-                    .set_expression_attribute_values(c.values.clone())
-                    .set_return_values_on_condition_check_failure(on_failure(c))
-                    .build()
-                    .map_err(built)?,
-            )
+            let delete = Delete::builder().table_name(table).set_key(Some(d.key.clone()));
+            item.delete(with_conditions!(delete, &d.conditions).build().map_err(built)?)
         }
-        ActionKind::ConditionCheck { key, conditions: c } => item.condition_check(
-            ConditionCheck::builder()
-                .table_name(&action.table)
-                .set_key(Some(key.clone()))
-                .set_condition_expression(c.condition.clone())
-                .set_expression_attribute_names(c.names.clone())
-                .set_expression_attribute_values(c.values.clone())
-                .set_return_values_on_condition_check_failure(on_failure(c))
-                .build()
-                .map_err(built)?,
-        ),
+        ActionKind::ConditionCheck { key, conditions } => {
+            let check = ConditionCheck::builder().table_name(table).set_key(Some(key.clone()));
+            item.condition_check(with_conditions!(check, conditions).build().map_err(built)?)
+        }
     }
     .build())
 }

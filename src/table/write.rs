@@ -15,93 +15,81 @@ use crate::convert::{item_to_raw, Item, ItemJson};
 use crate::error::{from_sdk, AppError};
 use crate::request::{Conditions, Delete, Put, ReturnValues, Update};
 
+/// The four condition setters every conditional write has (PutItem, UpdateItem, DeleteItem and
+/// their transaction forms, ConditionCheck too). The SDK's builders share no trait, so a macro
+/// applies them in one place.
+macro_rules! with_conditions {
+    ($builder:expr, $conditions:expr) => {{
+        let c: &$crate::request::Conditions = $conditions;
+        $builder
+            .set_condition_expression(c.condition.clone())
+            .set_expression_attribute_names(c.names.clone())
+            .set_expression_attribute_values(c.values.clone())
+            .set_return_values_on_condition_check_failure($crate::table::write::on_failure(c))
+    }};
+}
+pub(super) use with_conditions;
+
 pub async fn put(access: &TableAccess, table: &str, put: &Put) -> Result<Outcome, AppError> {
-    let c = &put.conditions;
-    let sent = access
-        .client
-        .put_item()
-        .table_name(table)
-        .set_item(Some(put.item.clone()))
-        .set_condition_expression(c.condition.clone())
-        .set_expression_attribute_names(c.names.clone())
-        .set_expression_attribute_values(c.values.clone())
+    let request = access.client.put_item().table_name(table).set_item(Some(put.item.clone()));
+    let sent = with_conditions!(request, &put.conditions)
         .return_values(return_value(put.return_values))
-        .set_return_values_on_condition_check_failure(on_failure(c))
         .return_consumed_capacity(ReturnConsumedCapacity::Total)
         .send()
         .await;
     match sent {
         Ok(out) => written(out.attributes(), out.consumed_capacity()),
-        Err(e) => {
-            let old = match e.as_service_error() {
-                Some(PutItemError::ConditionalCheckFailedException(f)) => Some(f.item.clone()),
-                _ => None,
-            };
-            let key = match old {
-                // Only a failed condition needs the key named: the item's key attributes, from the
-                // table's key schema (the item itself when that cannot be read).
-                Some(_) => key_of(access, table, &put.item).await,
-                None => Item::new(),
-            };
-            Err(failure(access, e, old, "dynamodb:PutItem", table, &key))
+        // Only a failed condition needs the key named: the item's key attributes, from the table's
+        // key schema (the item itself when that cannot be read).
+        Err(e) if e.as_service_error().and_then(FailedCondition::old_item).is_some() => {
+            let key = key_of(access, table, &put.item).await;
+            Err(failure(access, e, "dynamodb:PutItem", table, &key))
         }
+        Err(e) => Err(failure(access, e, "dynamodb:PutItem", table, &Item::new())),
     }
 }
 
 pub async fn update(access: &TableAccess, table: &str, update: &Update) -> Result<Outcome, AppError> {
-    let c = &update.conditions;
-    let sent = access
-        .client
-        .update_item()
-        .table_name(table)
-        .set_key(Some(update.key.clone()))
-        .update_expression(update.update.clone())
-        .set_condition_expression(c.condition.clone())
-        .set_expression_attribute_names(c.names.clone())
-        .set_expression_attribute_values(c.values.clone())
+    let request = access.client.update_item().table_name(table).set_key(Some(update.key.clone()));
+    let sent = with_conditions!(request.update_expression(update.update.clone()), &update.conditions)
         .return_values(return_value(update.return_values))
-        .set_return_values_on_condition_check_failure(on_failure(c))
         .return_consumed_capacity(ReturnConsumedCapacity::Total)
         .send()
         .await;
-    match sent {
-        Ok(out) => written(out.attributes(), out.consumed_capacity()),
-        Err(e) => {
-            let old = match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(f)) => Some(f.item.clone()),
-                _ => None,
-            };
-            Err(failure(access, e, old, "dynamodb:UpdateItem", table, &update.key))
-        }
-    }
+    let out = sent.map_err(|e| failure(access, e, "dynamodb:UpdateItem", table, &update.key))?;
+    written(out.attributes(), out.consumed_capacity())
 }
 
 pub async fn delete(access: &TableAccess, table: &str, delete: &Delete) -> Result<Outcome, AppError> {
-    let c = &delete.conditions;
-    let sent = access
-        .client
-        .delete_item()
-        .table_name(table)
-        .set_key(Some(delete.key.clone()))
-        .set_condition_expression(c.condition.clone())
-        .set_expression_attribute_names(c.names.clone())
-        .set_expression_attribute_values(c.values.clone())
+    let request = access.client.delete_item().table_name(table).set_key(Some(delete.key.clone()));
+    let sent = with_conditions!(request, &delete.conditions)
         .return_values(return_value(delete.return_values))
-        .set_return_values_on_condition_check_failure(on_failure(c))
         .return_consumed_capacity(ReturnConsumedCapacity::Total)
         .send()
         .await;
-    match sent {
-        Ok(out) => written(out.attributes(), out.consumed_capacity()),
-        Err(e) => {
-            let old = match e.as_service_error() {
-                Some(DeleteItemError::ConditionalCheckFailedException(f)) => Some(f.item.clone()),
-                _ => None,
-            };
-            Err(failure(access, e, old, "dynamodb:DeleteItem", table, &delete.key))
-        }
-    }
+    let out = sent.map_err(|e| failure(access, e, "dynamodb:DeleteItem", table, &delete.key))?;
+    written(out.attributes(), out.consumed_capacity())
 }
+
+/// The item a failed condition returned: `Some` when the condition failed, holding the item when
+/// `return_values_on_condition_check_failure` asked for it.
+trait FailedCondition {
+    fn old_item(&self) -> Option<Option<Item>>;
+}
+
+macro_rules! failed_condition {
+    ($($error:ident),*) => {$(
+        impl FailedCondition for $error {
+            fn old_item(&self) -> Option<Option<Item>> {
+                match self {
+                    $error::ConditionalCheckFailedException(f) => Some(f.item.clone()),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+failed_condition!(PutItemError, UpdateItemError, DeleteItemError);
 
 /// One item written: `items` holds what return_values asked for (nothing for `none`).
 fn written(attributes: Option<&Item>, capacity: Option<&ConsumedCapacity>) -> Result<Outcome, AppError> {
@@ -114,20 +102,13 @@ fn written(attributes: Option<&Item>, capacity: Option<&ConsumedCapacity>) -> Re
     Ok(outcome)
 }
 
-/// `old` is `Some` when the condition failed (holding the item when it was asked for).
-fn failure<E, R>(
-    access: &TableAccess,
-    e: SdkError<E, R>,
-    old: Option<Option<Item>>,
-    action: &str,
-    table: &str,
-    key: &Item,
-) -> AppError
+/// A failed condition is `ConditionFailed`; anything else is mapped as every other SDK error.
+fn failure<E, R>(access: &TableAccess, e: SdkError<E, R>, action: &str, table: &str, key: &Item) -> AppError
 where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    E: FailedCondition + ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    match old {
+    match e.as_service_error().and_then(FailedCondition::old_item) {
         Some(old_item) => AppError::ConditionFailed {
             table: table.to_string(),
             key: json_text(key),
