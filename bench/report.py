@@ -147,7 +147,8 @@ class Report:
                  "sample, without DEFAULT_TABLE; warm: one process, one untimed first invocation.", "",
                  "| mode | cold samples | init median (ms) | p99 | first invocation median (ms) | p99 | init + first, median | STS calls per cold start | warm invocations | warm median (ms) | p99 | STS calls, warm process |",
                  "|---|---|---|---|---|---|---|---|---|---|---|---|")
-        for mode, v in a.items():
+        for mode in ("assume_role", "resource_policy"):
+            v = a[mode]
             i, f, w = v["init_ms"], v["first_invocation_ms"], v["warm_ms"]
             sts = ", ".join(map(str, sorted(set(v["cold_sts_calls"]))))
             self.add(f"| `{mode}` | {i['n']} | {ms(i['median'])} | {ms(i['p99'])} | {ms(f['median'])} | {ms(f['p99'])} | "
@@ -159,7 +160,7 @@ class Report:
                  "mode. In resource_policy mode the function signs with the execution role's own credentials: no",
                  "AssumeRole round trip before the first Scan (assume_role mode pays it once per credential lifetime).",
                  "Warm, both modes make the same one Scan per invocation; the difference left is noise and the",
-                 "table named by ARN.", "")
+                 f"table named by ARN. Load average (1 min) when the section ended: {a.get('loadavg', 'n/a')} (2 cores).", "")
         no_sts = not any(rp["cold_sts_calls"]) and rp["warm_sts_calls"] == 0
         self.target("resource_policy mode: no STS call, cold or warm",
                     f"{sum(rp['cold_sts_calls'])} in {len(rp['cold_sts_calls'])} cold starts, "

@@ -176,6 +176,7 @@ def access_modes(aws, impl: Impl, counts: dict) -> dict:
                          "warm_sts_calls": sts_warm, "warm_scans": stats.get("dynamodb:Scan", 0)}
     finally:
         access.remove()
+    out["loadavg"] = loadavg()
     rp = out["resource_policy"]
     if any(rp["cold_sts_calls"]) or rp["warm_sts_calls"]:
         raise BenchError(f"resource_policy mode made STS calls: cold {rp['cold_sts_calls']}, warm {rp['warm_sts_calls']}")
