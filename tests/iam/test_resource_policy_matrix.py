@@ -14,15 +14,18 @@ what a table policy can grant), and a call is allowed iff the operation's action
 Beside the matrix: `bulk`, which the localrp identity policy grants but whose table policy names
 another principal (the local execution role): refused by the table policy; and the local execution
 role, which that table policy names but whose identity policy lacks the table: refused by its
-identity policy."""
+identity policy. The function itself runs the write matrix too, with the environment Terraform gave the
+localrp function."""
 import json
 
 import pytest
 from botocore.exceptions import ClientError
 
 from local import deploy
+from local.runtime_api import Function
 from local.testing import CONSUMER_ACCOUNT, MAIN_ACCOUNT, REGION
-from test_matrix import AUTHORIZED_ERRORS, LEVELS, MATRIX_TABLES, OPERATIONS, action_in_level, key_names
+from test_matrix import (AUTHORIZED_ERRORS, FUNCTION_WRITES, LEVELS, MATRIX_TABLES, OPERATIONS, action_in_level,
+                         key_names, matrix_key)
 
 RESOURCE_POLICY_ACTIONS = json.loads(
     (deploy.TERRAFORM_DIR / "modules" / "conventions" / "resource-policy-actions.json").read_text())
@@ -227,3 +230,57 @@ def test_a_consumer_role_whose_identity_policy_lacks_the_table_is_refused(aws, a
     denied = refusal(lambda: call(client, table_arn(OTHER_TABLE), existing_key(aws, OTHER_TABLE)))
     assert denied is not None, f"{op} on {OTHER_TABLE} was allowed"
     assert IDENTITY_REFUSED in denied[1] and f":assumed-role/{role}/" in denied[1], denied
+
+
+# ---- the function itself, as the localrp deployment configured it ------------------------------
+
+@pytest.fixture(scope="module")
+def rp_fn(aws, binary, applied):
+    """The real binary with the environment Terraform gave the localrp function (ACCESS_MODE=
+    resource_policy, MAIN_ACCOUNT_ID, ALLOW_WRITES) and its execution role's Lambda credentials."""
+    function = applied["function"]
+    assert function["environment"]["ACCESS_MODE"] == "resource_policy" and "ROLE_ARN" not in function["environment"]
+    env = deploy.lambda_environment({"function": function, "region": REGION, "endpoint": aws.endpoint})
+    f = Function(binary, env, name=function["name"]).start()
+    yield f
+    f.stop()
+
+
+FUNCTION_CELLS = [pytest.param(op, table, id=f"fn-{table}-{op}") for table in MATRIX_TABLES for op in FUNCTION_WRITES]
+
+
+@pytest.mark.parametrize("op, table", FUNCTION_CELLS)
+def test_function_write_cell(aws, rp_fn, access_levels, table_levels, op, table):
+    """Each write of the function at each table: allowed iff the level (within what a table policy
+    grants) holds the action; a denial names the action, the table, and the identity policy as the
+    one lacking it (both grant the same actions, and the identity policy is evaluated first)."""
+    action, event = FUNCTION_WRITES[op]
+    level = table_levels[table]
+    granted = sorted(set(access_levels[level]) & set(RESOURCE_POLICY_ACTIONS)) if level else []
+    try:
+        r = rp_fn.invoke({**event(table), "table": table})
+        if action_in_level(action, granted):
+            assert r["ok"], (table, level, op, r)
+        else:
+            assert not r["ok"] and r["error_type"] == "AccessDenied", (table, level, op, r)
+            message = r["error_message"]
+            # The function names the table as the call addressed it: by ARN in this mode for single
+            # and batch calls, by its plain name inside a transaction's action list.
+            assert action in message and (f"`{table_arn(table)}`" in message or f"`{table}`" in message), message
+            assert "the execution role's identity policy" in message, message
+    finally:
+        ddb = aws.client("dynamodb")
+        for suffix in ("fn-put", "fn-update", "fn-batch", "fn-tput", "fn-tupdate"):
+            ddb.delete_item(TableName=table, Key=matrix_key(table, suffix))
+
+
+def test_the_function_names_the_table_policy_when_it_refuses(rp_fn, table_policies, exec_role_arn):
+    assert exec_role_arn not in as_list(table_policies[OTHER_TABLE]["Principal"]["AWS"])
+    r = rp_fn.invoke({"op": "scan", "table": OTHER_TABLE, "limit": 1})
+    assert not r["ok"] and r["error_type"] == "AccessDenied", r
+    assert "the table's resource-based policy" in r["error_message"] and "dynamodb:Scan" in r["error_message"], r
+
+
+def test_the_function_made_no_sts_call(aws, rp_fn):
+    stats = aws.stats()
+    assert stats.get("dynamodb:Scan") and not {k: v for k, v in stats.items() if k.startswith("sts:")}, stats
