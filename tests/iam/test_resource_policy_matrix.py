@@ -204,7 +204,7 @@ READS = [op for op, (action, _, _) in OPERATIONS.items() if action in ("dynamodb
 @pytest.mark.parametrize("op", READS)
 def test_a_table_policy_naming_another_principal_refuses(aws, applied, identity_grants, table_policies,
                                                          exec_role_arn, op):
-    action, suffix, call = OPERATIONS[op]
+    action, _, call = OPERATIONS[op]
     other = table_policies[OTHER_TABLE]
     assert exec_role_arn not in as_list(other["Principal"]["AWS"]), other
     assert action_in_level(action, as_list(other["Action"])), other  # the action is granted, to another
@@ -218,7 +218,7 @@ def test_a_table_policy_naming_another_principal_refuses(aws, applied, identity_
 @pytest.mark.parametrize("op", READS)
 def test_a_consumer_role_whose_identity_policy_lacks_the_table_is_refused(aws, applied, table_policies, op):
     """The local execution role: named by bulk's table policy, but its own policies grant no table."""
-    action, suffix, call = OPERATIONS[op]
+    action, _, call = OPERATIONS[op]
     role_arn = aws.state["function"]["role_arn"]
     other = table_policies[OTHER_TABLE]
     assert as_list(other["Principal"]["AWS"]) == [role_arn] and action_in_level(action, as_list(other["Action"]))
