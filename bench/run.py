@@ -9,6 +9,8 @@ run, against the same local endpoints, and writes the results (JSON) and BENCHMA
 Endpoints (see BENCHMARKS.md for why each):
   cold, warm  — the strict two-account emulator (local/testing.py): real AssumeRole with ExternalId
                 against the rendered IAM, and request counts per action (STS calls);
+  access_modes — the same emulator, the function in ACCESS_MODE=assume_role and =resource_policy
+                (the tables' resource policies and the execution role's direct grants added);
   canned      — bench/canned_endpoint.py: prebuilt responses, so client CPU and memory show;
   throughput  — dynalite with N seeded items for DynamoDB, the canned endpoint for STS; then the canned
                 endpoint again, paged and answering each page after a fixed delay (latency-bound).
@@ -39,15 +41,17 @@ from local.deploy import conventional_name  # noqa: E402
 # The local deployment's cross-account role, named by the project's naming rules (the canned
 # endpoint signs nothing, so only its shape matters there).
 DEMO_ROLE = conventional_name("cross_account_role_name")
-SECTIONS = ("cold", "warm", "canned", "throughput")
+SECTIONS = ("cold", "warm", "access_modes", "canned", "throughput")
 
 # boto3 builds a new Session per invocation (as its tutorials do), which reloads service models: about
 # 0.2 s a call, so it gets fewer invocations than the others.
-FULL = {"cold": {"function": 30, "node": 30, "boto3": 15}, "warm": {"function": 1000, "node": 1000, "boto3": 100}, "roundtrip": 1000, "canned_items": 4000, "small_items": 30,
+FULL = {"cold": {"function": 30, "node": 30, "boto3": 15}, "warm": {"function": 1000, "node": 1000, "boto3": 100}, "roundtrip": 1000,
+        "modes": {"cold": 30, "warm": 1000}, "canned_items": 4000, "small_items": 30,
         "cpu_invocations": {"function": 200, "node": 40, "boto3": 8}, "cpu_reps": 50,
         "dynalite_items": 100_000, "segments": [1, 2, 4, 8],
         "latency_pages": 48, "latency_ms": 50}
-SMOKE = {"cold": {"function": 2, "node": 2, "boto3": 1}, "warm": {"function": 20, "node": 20, "boto3": 3}, "roundtrip": 20, "canned_items": 500, "small_items": 30,
+SMOKE = {"cold": {"function": 2, "node": 2, "boto3": 1}, "warm": {"function": 20, "node": 20, "boto3": 3}, "roundtrip": 20,
+         "modes": {"cold": 2, "warm": 20}, "canned_items": 500, "small_items": 30,
          "cpu_invocations": {"function": 3, "node": 2, "boto3": 1}, "cpu_reps": 3,
          "dynalite_items": 2000, "segments": [1, 2],
          "latency_pages": 4, "latency_ms": 20}
@@ -124,6 +128,60 @@ def warm(aws, impls: list[Impl], counts: dict) -> dict:
         out[impl.key] = {"duration_ms": summary(durations), "invocations": n + 1,
                          "sts_calls": stats.get("sts:AssumeRole", 0), "scans": stats.get("dynamodb:Scan", 0),
                          "seconds": round(time.perf_counter() - started, 2)}
+    return out
+
+
+def access_modes(aws, impl: Impl, counts: dict) -> dict:
+    """The function alone in each access mode on the same deployment and table, side by side: cold
+    starts (init, then the first invocation) and one warm process. In assume_role mode the first
+    invocation pays the AssumeRole; in resource_policy mode no STS request may reach the endpoint
+    at all (a run that sees one fails)."""
+    from local.testing import ResourcePolicyAccess, function_env
+    expected = len(aws.data("orders"))
+    access = ResourcePolicyAccess(aws).apply()
+    modes = {"assume_role": {}, "resource_policy": access.function_overrides()}
+    out = {}
+    try:
+        for mode, overrides in modes.items():
+            env = function_env(aws, **overrides, DEFAULT_TABLE=None)  # init without network I/O, as in `cold`
+
+            def scan(fn) -> float:
+                r = fn.invoke(impl.scan_event("orders"))
+                if ok_payload(fn, r)["count"] != expected:
+                    raise BenchError(f"{mode}: wrong item count")
+                return r["duration_ms"]
+
+            init, first, sts = [], [], []
+            for _ in range(counts["cold"]):
+                aws.reset_stats()
+                fn = impl.start(env)
+                try:
+                    init.append(fn.init_ms)
+                    first.append(scan(fn))
+                finally:
+                    fn.stop()
+                sts.append(aws.stats().get("sts:AssumeRole", 0))
+            aws.reset_stats()
+            fn = impl.start(env)
+            try:
+                scan(fn)  # the cold one, not timed
+                durations = [scan(fn) for _ in range(counts["warm"])]
+            finally:
+                fn.stop()
+            stats = aws.stats()
+            sts_warm = sum(v for k, v in stats.items() if k.startswith("sts:"))
+            out[mode] = {"init_ms": summary(init), "first_invocation_ms": summary(first),
+                         "cold_total_ms": summary([a + b for a, b in zip(init, first)]), "cold_sts_calls": sts,
+                         "warm_ms": summary(durations), "warm_invocations": counts["warm"] + 1,
+                         "warm_sts_calls": sts_warm, "warm_scans": stats.get("dynamodb:Scan", 0)}
+    finally:
+        access.remove()
+    out["loadavg"] = loadavg()
+    rp = out["resource_policy"]
+    if any(rp["cold_sts_calls"]) or rp["warm_sts_calls"]:
+        raise BenchError(f"resource_policy mode made STS calls: cold {rp['cold_sts_calls']}, warm {rp['warm_sts_calls']}")
+    if set(out["assume_role"]["cold_sts_calls"]) != {1}:
+        raise BenchError(f"assume_role mode: {out['assume_role']['cold_sts_calls']} AssumeRole per cold start, not 1")
     return out
 
 
@@ -330,7 +388,7 @@ def main(argv=None) -> int:
         results[name] = fn(*a)
         print(f"bench: {name} done in {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
 
-    if "cold" in sections or "warm" in sections:
+    if {"cold", "warm", "access_modes"} & set(sections):
         from local.testing import LocalAws
         with LocalAws() as aws:
             if "cold" in sections:
@@ -339,6 +397,8 @@ def main(argv=None) -> int:
                 step("warm", warm, aws, impls, cfg["warm"])
                 env = emulator_env(aws)
                 step("raw_emulator", raw_roundtrip, args.client, env, cfg["roundtrip"], "orders")
+            if "access_modes" in sections:
+                step("access_modes", access_modes, aws, impls[0], cfg["modes"])
     if "canned" in sections:
         step("canned", canned, impls, cfg, args.client)
     if "throughput" in sections:

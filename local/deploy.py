@@ -75,6 +75,15 @@ DEPLOYMENTS = [
 ]
 
 
+# Applied on top of the local deployment by the IAM suite alone (its resource-policy matrix): a
+# consumer environment in access mode resource_policy, then the main account's table policies for it
+# and one naming another principal, after local/seed.py made the tables (a table policy needs its table).
+RESOURCE_POLICY_DEPLOYMENTS = [
+    ("consumer_resource_policy", "consumer-account", ["envs/local-resource-policy.tfvars"], CONSUMER_ACCOUNT),
+    ("main_resource_policy", "main-account", ["envs/local-resource-policy.tfvars"], MAIN_ACCOUNT),
+    ("main_other_principal", "main-account", ["envs/local-other-principal.tfvars"], MAIN_ACCOUNT),
+]
+
 class DeployError(RuntimeError):
     pass
 
@@ -251,12 +260,13 @@ class Terraform:
                      step="destroy")
 
 
-def deployments(workdir: Path, endpoint: str, credentials: Path, config: Path, zip_path: Path) -> list[Terraform]:
+def deployments(workdir: Path, endpoint: str, credentials: Path, config: Path, zip_path: Path,
+                specs: list = DEPLOYMENTS) -> list[Terraform]:
     roots = copy_roots(workdir)
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     out = []
-    for name, root, var_files, account in DEPLOYMENTS:
+    for name, root, var_files, account in specs:
         env = terraform_env(endpoint, credentials, config, account, workdir / "tf-data" / name)
         extra = {"zip_path": str(zip_path)} if root == "consumer-account" else None
         out.append(Terraform(name, roots / root, var_files, env, logs, extra))
@@ -362,6 +372,27 @@ def deploy(endpoint: str, workdir: Path, binary: Path | None = None, log=print) 
     local_api(endpoint, "/_local/stats/reset", b"")
     (workdir / "state.json").write_text(json.dumps(state, indent=2) + "\n")
     return state
+
+
+def apply_resource_policy_mode(state: dict, workdir: Path) -> dict:
+    """RESOURCE_POLICY_DEPLOYMENTS into the emulator holding `state` (the local deployment, its
+    tables seeded): the consumer root first (the table policies name its execution role, which must
+    exist), then both main-root deployments side by side. Returns their outputs by name, the
+    localrp function as Lambda stores it (with its execution role's Lambda credentials) and timings."""
+    workdir = workdir.resolve()
+    credentials, config = Path(state["aws_credentials_file"]), Path(state["aws_config_file"])
+    consumer, main, other = deployments(workdir, state["endpoint"], credentials, config, LAMBDA_ZIP,
+                                        RESOURCE_POLICY_DEPLOYMENTS)
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(lambda t: t.init(), (consumer, main, other)))
+    outputs = {consumer.name: consumer.apply()}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for t, out in zip((main, other), pool.map(lambda t: t.apply(), (main, other))):
+            outputs[t.name] = out
+    function = deployed_function(state["endpoint"], state["admins"][CONSUMER_ACCOUNT],
+                                 outputs[consumer.name]["function_name"])
+    return {"terraform": outputs, "function": function, "seconds": round(time.monotonic() - started, 1)}
 
 
 def check_names(state: dict) -> None:

@@ -26,23 +26,28 @@ MATRIX_TABLES = ("orders", "customers", "ledger", "audit")
 LEVELS = ("Read", "ReadWriteUpdate", "Full")
 
 
+def seeded(table: str) -> dict:
+    """The seed definition of a table given by name or by ARN (the resource-policy matrix's form)."""
+    return seed.TABLES[table.rsplit("/", 1)[-1]]
+
+
 def key_names(table: str) -> list[str]:
-    return [k["AttributeName"] for k in seed.TABLES[table]["KeySchema"]]
+    return [k["AttributeName"] for k in seeded(table)["KeySchema"]]
 
 
 def matrix_key(table: str, op: str) -> dict:
     """A key of the matrix's own per operation, so no write disturbs another cell or the data."""
     key = {"pk": {"S": f"matrix#{op}"}}
     if "sk" in key_names(table):
-        sk_type = next(a["AttributeType"] for a in seed.TABLES[table]["AttributeDefinitions"] if a["AttributeName"] == "sk")
+        sk_type = next(a["AttributeType"] for a in seeded(table)["AttributeDefinitions"] if a["AttributeName"] == "sk")
         key["sk"] = {sk_type: "1" if sk_type == "N" else "cell"}
     return key
 
 
 def table_spec(table: str) -> dict:
     names = key_names(table)
-    return {"KeySchema": seed.TABLES[table]["KeySchema"],
-            "AttributeDefinitions": [a for a in seed.TABLES[table]["AttributeDefinitions"] if a["AttributeName"] in names]}
+    return {"KeySchema": seeded(table)["KeySchema"],
+            "AttributeDefinitions": [a for a in seeded(table)["AttributeDefinitions"] if a["AttributeName"] in names]}
 
 
 # operation -> (IAM action, resource suffix after the table ARN, call(client, table, existing key))
