@@ -97,6 +97,10 @@ class Emulator:
         """Requests the emulator received, by service:Action (its local API, never counted)."""
         return json.loads(urllib.request.urlopen(f"{self.endpoint}/_local/stats", timeout=5).read())
 
+    def refusals(self) -> list[dict]:
+        """Requests refused as invalid (IAM's Invalid principal...): action, account, resource, reason."""
+        return json.loads(urllib.request.urlopen(f"{self.endpoint}/_local/refusals", timeout=5).read())
+
     def terraform_env(self, profile: str) -> dict:
         """Terraform's environment acting with `profile`'s deployer credentials."""
         return tf_env({"AWS_ENDPOINT_URL": self.endpoint, "AWS_SHARED_CREDENTIALS_FILE": str(self.credentials_file),

@@ -11,7 +11,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,9 +60,9 @@ def flat(output: str) -> str:
 
 
 class TerraformError(Exception):
-    def __init__(self, args, output):
-        super().__init__(f"terraform {' '.join(map(str, args))} failed:\n{output}")
-        self.output = output
+    def __init__(self, args, output, interrupted: bool = False):
+        super().__init__(f"terraform {' '.join(map(str, args))} failed{' (interrupted)' if interrupted else ''}:\n{output}")
+        self.output, self.interrupted = output, interrupted
         self.message = flat(output)
 
 
@@ -88,6 +91,24 @@ class Root:
         if check and p.returncode != 0:
             raise TerraformError(args, p.stdout + p.stderr)
         return p
+
+    def run_interrupted_when(self, stop_when, *args, timeout: int = 600) -> tuple[subprocess.CompletedProcess, bool]:
+        """`terraform ARGS`, sent SIGINT once stop_when(stdout so far) is true: Terraform's graceful
+        stop, which cancels the provider's pending retries (the provider then reports the last
+        error it got). Returns the finished process and whether it was interrupted."""
+        with tempfile.TemporaryDirectory() as tmp:
+            out_path, err_path = Path(tmp) / "stdout", Path(tmp) / "stderr"
+            with open(out_path, "w") as out, open(err_path, "w") as err:
+                p = subprocess.Popen([TERRAFORM, *map(str, args)], cwd=self.dir, env=self.env, stdout=out, stderr=err)
+            deadline, interrupted = time.monotonic() + timeout, False
+            while p.poll() is None:
+                if not interrupted and stop_when(out_path.read_text()):
+                    p.send_signal(signal.SIGINT)
+                    interrupted = True
+                if time.monotonic() > deadline:
+                    p.kill()
+                time.sleep(0.1)
+            return subprocess.CompletedProcess(p.args, p.returncode, out_path.read_text(), err_path.read_text()), interrupted
 
     def init(self) -> None:
         p = self.run("init", "-no-color", "-backend=false", "-input=false", check=False)
