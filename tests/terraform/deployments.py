@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from emulator import Emulator
-from tfhelpers import ENVS, MAIN, MODE_ENVS, REPO, Root, TerraformError, actions, copy_terraform, name
+from tfhelpers import (ENVS, MAIN, MODE_ENVS, REPO, Root, TerraformError, actions, copy_initialized,
+                       copy_terraform, name, state_resources, tf_env)
 
 # The last commit with the flat interface (list-of-maps tables, "" sentinels, the provider-free
 # document modules): the upgrade test applies its roots, then plans the current ones on that state.
@@ -74,8 +75,12 @@ class Roots:
             raise TerraformError(["plan", *self.args[which]], p.stdout + p.stderr)
         return actions(json.loads(root.run("show", "-no-color", "-json", "replan").stdout))
 
-    def destroy(self, which: str) -> None:
-        self.root(which).run("destroy", "-no-color", "-input=false", "-auto-approve", PARALLELISM, *self.args[which])
+    def destroy(self, which: str, refresh: bool = True) -> None:
+        """refresh=False right after an empty re-plan: that plan has just read every resource back
+        and found the state exact, so a second read proves nothing (the inventory after destroy
+        is what shows that nothing is left)."""
+        self.root(which).run("destroy", "-no-color", "-input=false", "-auto-approve", PARALLELISM,
+                             *([] if refresh else ["-refresh=false"]), *self.args[which])
 
 
 def _timed(record: dict, step: str, fn, *args):
@@ -105,25 +110,25 @@ def _cycle(rec: dict, emu: Emulator, roots: Roots, order: tuple[str, str], keep_
     cycle["outputs"] = {w: roots.root(w).outputs() for w in ("consumer", "main")}
     # The consumer's applied resources as the provider read them back (values a plan cannot know,
     # such as the dead-letter queue's ARN inside the policies that name it).
-    cycle["state"] = json.loads(roots.consumer.run("show", "-no-color", "-json").stdout)
+    cycle["resources"] = state_resources(roots.consumer.dir / "terraform.tfstate")
     cycle["deployed"] = {p: emu.inventory(p) for p in ("main", "consumer")}
     # A full re-plan (refresh included): what the provider reads back must equal the config.
     cycle["replan"] = {w: _timed(rec, f"replan_{w}_{tag}", roots.changes, w) for w in ("consumer", "main")}
     for which in reversed(order):
-        _timed(rec, f"destroy_{which}_{tag}", roots.destroy, which)
+        _timed(rec, f"destroy_{which}_{tag}", roots.destroy, which, bool(cycle["replan"][which]))
     cycle["after_destroy"] = {p: emu.inventory(p) for p in ("main", "consumer")}
 
 
-def consumer_first_scenario(env: str, base: Path, zip_path: Path) -> dict:
+def consumer_first_scenario(env: str, base: Path, zip_path: Path, initialized: Path, wrong_account: bool = True) -> dict:
     """The order that always works, after both roots were tried with the other account's
-    credentials. Keeps both plans (what test_apply.py checks the configuration against)."""
+    credentials (unless not wrong_account). Keeps both plans (what test_apply.py checks the
+    configuration against). initialized: a terraform/ copy with both roots initialized."""
     rec: dict = {"env": env, "timings": {}}
     with Emulator(base / "emulator") as emu:
-        roots = Roots(copy_terraform(base / "terraform"), emu, env, zip_path)
-        _timed(rec, "init", roots.init)
+        roots = Roots(copy_initialized(initialized, base / "terraform"), emu, env, zip_path)
         # allowed_account_ids must stop each root before any change.
         rec["wrong_account"] = {}
-        for which, other in (("consumer", "main"), ("main", "consumer")):
+        for which, other in (("consumer", "main"), ("main", "consumer")) if wrong_account else ():
             wrong = Root(roots.root(which).dir, emu.terraform_env(other))
             p = wrong.run("apply", "-no-color", "-input=false", "-auto-approve", *roots.args[which], check=False)
             rec["wrong_account"][which] = {"returncode": p.returncode, "output": p.stdout + p.stderr}
@@ -165,7 +170,7 @@ def _state_addresses(state_file: Path) -> list[str]:
                   for r in state.get("resources", []) if r["mode"] == "managed" and r.get("instances"))
 
 
-def main_first_scenario(env: str, base: Path, zip_path: Path) -> dict:
+def main_first_scenario(env: str, base: Path, zip_path: Path, initialized: Path) -> dict:
     """Main root first, in a fresh emulator. The README allows it with trust mode "account"
     only; with "principal" IAM must refuse the trust policy (the execution role does not exist
     yet).
@@ -179,8 +184,7 @@ def main_first_scenario(env: str, base: Path, zip_path: Path) -> dict:
     that no role exists or is in the state."""
     rec: dict = {"env": env, "timings": {}, "error": None, "interrupted": False}
     with Emulator(base / "emulator") as emu:
-        roots = Roots(copy_terraform(base / "terraform"), emu, env, zip_path)
-        _timed(rec, "init", roots.init)
+        roots = Roots(copy_initialized(initialized, base / "terraform"), emu, env, zip_path)
         refused = _retrying_refused_role(emu, name("cross_account_role_name", env),
                                          "module.cross_account_role[0].aws_iam_role.this")
         try:
@@ -205,7 +209,7 @@ def _widen_provider_constraint(terraform_dir: Path) -> None:
                                    r'\1">= 5.0, < 7.0"', text))
 
 
-def upgrade_scenario(base: Path, zip_path: Path, env: str = "dev") -> dict:
+def upgrade_scenario(base: Path, zip_path: Path, initialized: Path, env: str = "dev") -> dict:
     """Apply the roots of PRE_OBJECT_INPUTS_COMMIT, then plan the current roots on the same state."""
     rec: dict = {"env": env, "timings": {}, "commit": PRE_OBJECT_INPUTS_COMMIT}
     have = subprocess.run(["git", "-C", str(REPO), "cat-file", "-e", f"{PRE_OBJECT_INPUTS_COMMIT}^{{commit}}"],
@@ -225,10 +229,9 @@ def upgrade_scenario(base: Path, zip_path: Path, env: str = "dev") -> dict:
         for which in ("consumer", "main"):
             _timed(rec, f"old_apply_{which}", old.apply, which)
         rec["old_deployed"] = {p: emu.inventory(p) for p in ("main", "consumer")}
-        new = Roots(copy_terraform(base / "new"), emu, env, zip_path)
+        new = Roots(copy_initialized(initialized, base / "new"), emu, env, zip_path)
         for which in ("consumer", "main"):
             shutil.copy(old.root(which).dir / "terraform.tfstate", new.root(which).dir / "terraform.tfstate")
-        _timed(rec, "new_init", new.init)
         rec["plans"] = {w: _timed(rec, f"new_plan_{w}", new.plan, w) for w in ("consumer", "main")}
     return rec
 
@@ -241,13 +244,21 @@ def run_all(base: Path, when_planned=None) -> dict:
     zip_path = small_zip(base / "bootstrap.zip")
     started = time.monotonic()
     results: dict = {}
+    # One init per root, copied into every scenario (init hashes the whole provider package).
+    initialized = copy_terraform(base / "initialized")
+    for root in ("consumer-account", "main-account"):
+        Root(initialized / root, tf_env()).init()
     with ThreadPoolExecutor(max_workers=2 * len(ENVS) + 1 + len(MODE_ENVS)) as pool:
-        futures = {f"{env}/main-first": pool.submit(main_first_scenario, env, base / env / "main-first", zip_path)
+        futures = {f"{env}/main-first": pool.submit(main_first_scenario, env, base / env / "main-first", zip_path,
+                                                     initialized)
                    for env in ENVS}
+        # Another access mode changes neither root's provider block: the wrong-account runs of
+        # ENVS cover it.
         futures.update({f"{env}/consumer-first": pool.submit(consumer_first_scenario, env,
-                                                              base / env / "consumer-first", zip_path)
+                                                              base / env / "consumer-first", zip_path,
+                                                              initialized, env in ENVS)
                         for env in ENVS + MODE_ENVS})
-        futures["upgrade"] = pool.submit(upgrade_scenario, base / "upgrade", zip_path)
+        futures["upgrade"] = pool.submit(upgrade_scenario, base / "upgrade", zip_path, initialized)
         first = [f"{env}/consumer-first" for env in ENVS + MODE_ENVS]
         for key in first + [n for n in futures if n not in first]:
             try:

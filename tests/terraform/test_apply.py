@@ -221,12 +221,7 @@ def test_outputs_name_what_was_applied(runs, env):
 
 def applied(runs, env):
     """{address: values} of the consumer root's applied resources (module ones included)."""
-    out, modules = {}, [record(runs, f"{env}/consumer-first")["cycle"]["state"]["values"]["root_module"]]
-    while modules:
-        m = modules.pop()
-        modules += m.get("child_modules", [])
-        out.update({r["address"]: r["values"] for r in m.get("resources", [])})
-    return out
+    return {a: r["values"] for a, r in record(runs, f"{env}/consumer-first")["cycle"]["resources"].items()}
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -26,18 +26,15 @@ def documents(plan, prefix=""):
     return docs
 
 
-def state_documents(state, prefix=""):
-    """(name, kind, json) of every IAM document in an applied state (values a plan cannot know
-    yet, such as a queue's ARN, are there)."""
-    docs, modules = [], [state["values"]["root_module"]]
-    while modules:
-        m = modules.pop()
-        modules += m.get("child_modules", [])
-        for r in m.get("resources", []):
-            if r["type"] == "aws_iam_role":
-                docs.append((f"{prefix}{r['address']}", "trust", r["values"]["assume_role_policy"]))
-            elif r["type"] == "aws_iam_policy":
-                docs.append((f"{prefix}{r['address']}", "identity", r["values"]["policy"]))
+def state_documents(resources, prefix=""):
+    """(name, kind, json) of every IAM document among applied resources ({address: {type,
+    values}}: values a plan cannot know yet, such as a queue's ARN, are there)."""
+    docs = []
+    for address, r in resources.items():
+        if r["type"] == "aws_iam_role":
+            docs.append((f"{prefix}{address}", "trust", r["values"]["assume_role_policy"]))
+        elif r["type"] == "aws_iam_policy":
+            docs.append((f"{prefix}{address}", "identity", r["values"]["policy"]))
     return docs
 
 
@@ -78,7 +75,7 @@ def test_every_applied_document_is_clean(runs):
     for env in ENVS:
         cycle = record(runs, f"{env}/consumer-first")["cycle"]
         docs += documents(cycle["plans"]["main"], prefix=f"{env}/main/")
-        docs += state_documents(cycle["state"], prefix=f"{env}/consumer/")
+        docs += state_documents(cycle["resources"], prefix=f"{env}/consumer/")
     assert len(docs) >= 20
     findings = lint(docs)
     assert {n: p for n, p in findings.items() if p} == {}
