@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from cases import Harness, scratch_terraform
+from cases import Planned, planned_with_others
 from test_apply import record
 from tfhelpers import CONSUMER, ENVS, MAIN, tf_venv_json
 
@@ -42,13 +42,11 @@ def lint(docs):
     return tf_venv_json("lint_policies.py", [{"name": n, "kind": k, "json": j} for n, k, j in docs])
 
 
-@pytest.fixture(scope="module")
-def module_documents(tmp_path_factory):
-    terraform_dir, zip_path = scratch_terraform(tmp_path_factory.mktemp("lint"))
+def _cases(zip_path):
     base = {"environment": "prod", "main_account_id": MAIN, "consumer_account_id": CONSUMER, "region": "us-east-1",
             "tables": ALL_TABLES}
     options = {"external_id": "e-1", "tag_session": True, "source_identity": True}
-    h = Harness(terraform_dir, "lint", {
+    return {
         "principal": ("cross-account-role", dict(base, trust=dict(options, principal_arns=[FN_ROLE]))),
         "account": ("cross-account-role", dict(base, trust=dict(options, mode="account"))),
         "consumer": ("consumer-function", {
@@ -57,8 +55,17 @@ def module_documents(tmp_path_factory):
             "failure_handling": {"async_invocation": {"on_failure_arn": f"arn:aws:sns:us-east-1:{CONSUMER}:failed"}},
             "assume": {"tag_session": True, "extra_role_arns": [f"arn:aws:iam::{MAIN}:role/reporting"]},
             "schedule": {"expression": "rate(1 hour)", "request": '{"op":"scan","table":"orders"}'}}),
-    })
-    return documents(h.plan())
+    }
+
+
+planned_with_others("lint", _cases)
+
+
+@pytest.fixture(scope="module")
+def module_documents(shared_module_plan):
+    h, plan = shared_module_plan
+    mine = Planned(h, "lint")
+    return documents({"resource_changes": [rc for rc in plan["resource_changes"] if mine.owns(rc["address"])]})
 
 
 def test_every_module_document_is_clean(module_documents):
