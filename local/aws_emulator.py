@@ -16,6 +16,8 @@ The server also answers a small local API (never counted, never authorized; bind
   GET  /_local/stats                  {"sts:AssumeRole": n, "dynamodb:Scan": m, ...} since last reset
   POST /_local/stats/reset            zero the counters
   GET  /_local/denials                the last 200 denials (principal, action, resource, reason)
+  GET  /_local/refusals               the last 200 requests refused as invalid rather than denied
+                                      (action, account, resource, reason), e.g. IAM's Invalid principal
   GET  /_local/dynamodb/ACCOUNT/REGION/TABLE   every item of a table, DynamoDB JSON, sorted by key
   GET  /_local/sts/sessions           every session issued since the last stats reset (key id, role,
                                       issued, expiration) and how many expired tokens were refused
@@ -304,11 +306,13 @@ class Rejected(Exception):
 
 
 class Stats:
-    """Request counters by IAM-style action name, plus the recent denials (for debugging)."""
+    """Request counters by IAM-style action name, plus the recent denials and refusals (what a
+    test asserts happened, without waiting for the client's own retries to give up)."""
     def __init__(self):
         self._lock = threading.Lock()
         self._counts: collections.Counter = collections.Counter()
         self.denials: collections.deque = collections.deque(maxlen=200)
+        self.refusals: collections.deque = collections.deque(maxlen=200)
 
     def count(self, action: str) -> None:
         with self._lock:
@@ -322,6 +326,7 @@ class Stats:
         with self._lock:
             self._counts.clear()
             self.denials.clear()
+            self.refusals.clear()
 
 
 STATS = Stats()
@@ -735,16 +740,27 @@ def _principals_must_exist(policy_document: str) -> None:
                 raise MalformedPolicyDocument(f'Invalid principal in policy: "AWS":"{p}"')
 
 
+def _principals_checked(action: str, account: str, resource: str, policy_document: str) -> None:
+    """_principals_must_exist, and a refusal recorded (GET /_local/refusals) before it is raised."""
+    from moto.iam.exceptions import MalformedPolicyDocument
+    try:
+        _principals_must_exist(policy_document)
+    except MalformedPolicyDocument as e:
+        STATS.refusals.append({"action": action, "account": account, "resource": resource, "reason": e.message})
+        log.info("REFUSE %s %s: %s", action, resource, e.message)
+        raise
+
+
 def _install_principal_validation() -> None:
     from moto.iam.models import IAMBackend
     create_role, update = IAMBackend.create_role, IAMBackend.update_assume_role_policy
 
     def checked_create_role(self, role_name, assume_role_policy_document, *args, **kwargs):
-        _principals_must_exist(assume_role_policy_document)
+        _principals_checked("iam:CreateRole", self.account_id, role_name, assume_role_policy_document)
         return create_role(self, role_name, assume_role_policy_document, *args, **kwargs)
 
     def checked_update(self, role_name, policy_document):
-        _principals_must_exist(policy_document)
+        _principals_checked("iam:UpdateAssumeRolePolicy", self.account_id, role_name, policy_document)
         return update(self, role_name, policy_document)
 
     IAMBackend.create_role, IAMBackend.update_assume_role_policy = checked_create_role, checked_update
@@ -766,7 +782,7 @@ def _install_resource_policy_validation() -> None:
             raise MockValidationException(
                 f"Resource-based policy exceeds the maximum size of {RESOURCE_POLICY_MAX_BYTES} bytes")
         try:
-            _principals_must_exist(policy_doc)
+            _principals_checked("dynamodb:PutResourcePolicy", self.account_id, resource_arn, policy_doc)
         except MalformedPolicyDocument as e:
             raise MockValidationException(e.message)
         return put(self, resource_arn, policy_doc, *args, **kwargs)
@@ -1118,6 +1134,8 @@ class LocalApi:
                 status, body = 404, {"error": f"{type(e).__name__}: {e}"}
         elif path == "/_local/denials" and method == "GET":
             body = list(STATS.denials)
+        elif path == "/_local/refusals" and method == "GET":
+            body = list(STATS.refusals)
         elif (m := re.fullmatch(r"/_local/dynamodb/(\d{12})/([a-z0-9-]+)/([\w.-]+)", path)) and method == "GET":
             try:
                 items = table_items(m[1], m[2], m[3])

@@ -194,11 +194,15 @@ class LocalAws:
         return _http_json(f"{self.endpoint}/_local/stats")
 
     def reset_stats(self) -> None:
-        """Zero the counters and forget the recorded denials and sessions."""
+        """Zero the counters and forget the recorded denials, refusals and sessions."""
         _http_json(f"{self.endpoint}/_local/stats/reset", b"")
 
     def denials(self) -> list[dict]:
         return _http_json(f"{self.endpoint}/_local/denials")
+
+    def refusals(self) -> list[dict]:
+        """Requests refused as invalid (IAM's Invalid principal...): action, account, resource, reason."""
+        return _http_json(f"{self.endpoint}/_local/refusals")
 
     def sessions(self) -> dict:
         """{"sessions": [{via, access_key_id, role_arn, session_name, issued, expiration}],

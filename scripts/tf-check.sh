@@ -5,7 +5,8 @@
 #   - tests/terraform: both roots applied into the strict two-account emulator for dev, stage and
 #     prod (orders, wrong account, re-plan, destroy, upgrade), module documents and invalid
 #     inputs through real plans, naming, validate, checkov on the applied plans, policy lint, READMEs.
-# The deployment scenarios (mostly waiting on the provider) and the rest (in two halves) run side by side.
+# The deployment scenarios and the rest (in two halves) run side by side: every part is a chain of
+# terraform runs, each busy on about one core, so the two cores stay busy until the end.
 # Extra arguments go to both pytest runs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,9 +23,8 @@ echo "tf-check: pytest tests/terraform (deployments and the rest side by side)" 
 logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
 pytest=(.tools/venv/bin/pytest -q -p no:cacheprovider)
-# The rest is a chain of single terraform runs, each busy on about one core: in two processes of
-# about equal length (these files, and every other file) it uses the cores the deployments leave
-# idle while they wait on the provider. A new test file lands in the second half, never nowhere.
+# The rest in two processes of about equal length (these files, and every other file) beside the
+# deployments. A new test file lands in the second half, never nowhere.
 first_half=(tests/terraform/test_module_inputs.py tests/terraform/test_static.py tests/terraform/test_naming.py)
 "${pytest[@]}" tests/terraform --deployments=only "$@" >"$logs/deployments" 2>&1 &
 deployments_pid=$!

@@ -93,6 +93,9 @@ def test_trust_policy_naming_a_missing_role_is_rejected(aws):
         iam.create_role(RoleName="local-test-early-trust", AssumeRolePolicyDocument=doc)
     assert rejected.value.response["Error"]["Code"] == "MalformedPolicyDocument"
     assert "not-created-yet" in rejected.value.response["Error"]["Message"]
+    # Recorded, so that a test of a client that retries this for minutes can stop waiting.
+    assert aws.refusals()[-1] == {"action": "iam:CreateRole", "account": MAIN, "resource": "local-test-early-trust",
+                                  "reason": rejected.value.response["Error"]["Message"]}
 
 
 def test_role_chaining_is_limited_to_one_hour(aws):
@@ -316,6 +319,7 @@ def test_table_policy_naming_a_missing_principal_or_too_large_is_rejected(aws):
         main.put_resource_policy(ResourceArn=table, Policy=json.dumps(missing))
     assert rejected.value.response["Error"]["Code"] == "ValidationException"
     assert "not-created-yet" in rejected.value.response["Error"]["Message"]
+    assert aws.refusals()[-1]["action"] == "dynamodb:PutResourcePolicy" and aws.refusals()[-1]["resource"] == table
     huge = {"Version": "2012-10-17", "Statement": [{
         "Sid": "x" * 21000, "Effect": "Allow", "Principal": {"AWS": aws.state["admins"][MAIN]["arn"]},
         "Action": "dynamodb:GetItem", "Resource": table}]}

@@ -4,7 +4,9 @@ refreshed: a plan of resources to create makes no API call).
 
 One root holds many module calls, one per line of its main.tf.json, so each diagnostic maps back
 to its case by line number. Terraform reports every failing variable validation of every call in
-one run (`terraform validate`), and every failing precondition in one plan.
+one run (`terraform validate`), and every failing precondition in one plan. The valid cases of
+several test files are planned together (`planned_with_others`): each plan costs a start of
+Terraform and the provider and the decoding of the provider's schema, whatever it holds.
 """
 from __future__ import annotations
 
@@ -67,3 +69,37 @@ class Harness:
 def scratch_terraform(base: Path) -> tuple[Path, Path]:
     """A scratch copy of terraform/ and a small function zip for the harness roots."""
     return copy_terraform(base / "terraform"), small_zip(base / "bootstrap.zip")
+
+
+# label -> build(zip_path) -> {case: (module, args)}, registered by test files as they are imported.
+_TOGETHER: dict = {}
+
+
+def planned_with_others(label: str, build) -> None:
+    """Registers a test file's valid module cases for the one shared plan (conftest's
+    `shared_module_plan`, planned once when the first test needs it)."""
+    _TOGETHER[label] = build
+
+
+def plan_registered(base: Path) -> tuple[Harness, dict]:
+    terraform_dir, zip_path = scratch_terraform(base)
+    cases = {f"{label}/{case}": call for label, build in _TOGETHER.items() for case, call in build(zip_path).items()}
+    h = Harness(terraform_dir, "shared", cases)
+    return h, h.plan()
+
+
+class Planned:
+    """One test file's view of the shared plan: its own cases by their own names."""
+
+    def __init__(self, harness: Harness, label: str):
+        self.harness, self.label = harness, label
+        self.cases = [n.split("/", 1)[1] for n in harness.names if n.startswith(f"{label}/")]
+
+    def module_address(self, case: str) -> str:
+        return self.harness.module_address(f"{self.label}/{case}")
+
+    def key(self, case: str) -> str:
+        return self.harness.keys[f"{self.label}/{case}"]
+
+    def owns(self, address: str) -> bool:
+        return any(address.startswith(self.module_address(c) + ".") for c in self.cases)

@@ -24,6 +24,14 @@ def runs(tmp_path_factory):
     return results
 
 
+@pytest.fixture(scope="session")
+def shared_module_plan(tmp_path_factory):
+    """(harness, plan JSON) of the valid module cases every test file registered with
+    cases.planned_with_others, planned once."""
+    from cases import plan_registered
+    return plan_registered(tmp_path_factory.mktemp("modules"))
+
+
 def pytest_addoption(parser):
     parser.addoption("--deployments", choices=("all", "only", "none"), default="all",
                      help="only: just the tests reading the deployment scenarios (the slow part); none: all others. "

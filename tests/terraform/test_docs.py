@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from cases import Harness, scratch_terraform
+from cases import Planned, planned_with_others
 from tfhelpers import CONSUMER, DOCS_PYTHON, MAIN, REPO
 
 GENERATOR = REPO / "scripts" / "tf-docs.py"
@@ -61,21 +61,31 @@ def _hcl_literal(value):
     return json.dumps(value)
 
 
-def test_the_generator_reads_what_terraform_reads(tmp_path):
+def _cases(zip_path):
+    """Every module called once with its required inputs."""
+    return {
+        "cross-account-role": ("cross-account-role", {
+            "environment": "dev", "main_account_id": MAIN, "consumer_account_id": CONSUMER, "region": "us-east-1",
+            "tables": {"orders": {"access_type": "Read"}}}),
+        "consumer-function": ("consumer-function", {
+            "environment": "dev", "main_account_id": MAIN, "consumer_account_id": CONSUMER, "region": "us-east-1",
+            "function": {"zip_path": str(zip_path)}}),
+        "dynamodb-table": ("dynamodb-table", {"name": "orders"}),
+        "conventions": ("conventions", {"environment": "dev", "consumer_account_id": CONSUMER}),
+    }
+
+
+planned_with_others("docs", _cases)
+
+
+def test_the_generator_reads_what_terraform_reads(shared_module_plan):
     """Descriptions and defaults as Terraform itself loads them (plan JSON's configuration of a
     root calling every module) equal what the generator reads with python-hcl2 (types are not in
     that JSON; the edits above show a type change reaches the README check)."""
-    terraform_dir, zip_path = scratch_terraform(tmp_path)
-    modules = {
-        "cross-account-role": {"environment": "dev", "main_account_id": MAIN, "consumer_account_id": CONSUMER,
-                               "region": "us-east-1", "tables": {"orders": {"access_type": "Read"}}},
-        "consumer-function": {"environment": "dev", "main_account_id": MAIN, "consumer_account_id": CONSUMER,
-                              "region": "us-east-1", "function": {"zip_path": str(zip_path)}},
-        "dynamodb-table": {"name": "orders"},
-        "conventions": {"environment": "dev", "consumer_account_id": CONSUMER},
-    }
-    h = Harness(terraform_dir, "docs", {m: (m, args) for m, args in modules.items()})
-    calls = h.plan()["configuration"]["root_module"]["module_calls"]
+    h, plan = shared_module_plan
+    mine = Planned(h, "docs")
+    modules = mine.cases
+    calls = plan["configuration"]["root_module"]["module_calls"]
     read = subprocess.run([str(DOCS_PYTHON), "-c", (
         "import importlib.util, json, sys; from pathlib import Path\n"
         f"spec = importlib.util.spec_from_file_location('d', {str(GENERATOR)!r})\n"
@@ -85,7 +95,7 @@ def test_the_generator_reads_what_terraform_reads(tmp_path):
         capture_output=True, text=True, check=True).stdout
     generated = json.loads(read)
     for module in modules:
-        terraform_view = calls[h.keys[module]]["module"]["variables"]
+        terraform_view = calls[mine.key(module)]["module"]["variables"]
         ours = {v["name"]: v for v in generated[module]["inputs"]}
         assert set(ours) == set(terraform_view), module
         for name, v in terraform_view.items():

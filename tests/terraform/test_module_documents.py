@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from cases import Harness, scratch_terraform
+from cases import Planned, planned_with_others
 from tfhelpers import CONSUMER, MAIN, access_levels, after, name
 
 FN_ROLE = f"arn:aws:iam::{CONSUMER}:role/{name('execution_role_name', 'dev')}"
@@ -32,10 +32,8 @@ def consumer_args(zip_path, **overrides):
 LONG_A, LONG_B = "t" * 200 + "a", "t" * 200 + "b"
 
 
-@pytest.fixture(scope="module")
-def harness(tmp_path_factory):
-    terraform_dir, zip_path = scratch_terraform(tmp_path_factory.mktemp("documents"))
-    h = Harness(terraform_dir, "documents", {
+def _cases(zip_path):
+    return {
         "three_levels": main_args(tables={"orders": {"access_type": "Read"},
                                           "customers": {"access_type": "ReadWriteUpdate", "region": None},
                                           "archive.v2": {"access_type": "Full", "region": "eu-west-1"}},
@@ -56,8 +54,16 @@ def harness(tmp_path_factory):
         "consumer_minimal": consumer_args(zip_path),
         "consumer_override_attempt": consumer_args(
             zip_path, function={"zip_path": str(zip_path), "extra_environment": {"ROLE_ARN": "arn:aws:iam::999999999999:role/evil"}}),
-    })
-    return h, h.plan()
+    }
+
+
+planned_with_others("documents", _cases)
+
+
+@pytest.fixture(scope="module")
+def harness(shared_module_plan):
+    h, plan = shared_module_plan
+    return Planned(h, "documents"), plan
 
 
 def resource(harness, case, address):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from cases import Harness, scratch_terraform
+from cases import Planned, planned_with_others
 from test_apply import record
 from tfhelpers import CONSUMER, ENVS, MAIN, tf_venv_json
 
@@ -26,18 +26,15 @@ def documents(plan, prefix=""):
     return docs
 
 
-def state_documents(state, prefix=""):
-    """(name, kind, json) of every IAM document in an applied state (values a plan cannot know
-    yet, such as a queue's ARN, are there)."""
-    docs, modules = [], [state["values"]["root_module"]]
-    while modules:
-        m = modules.pop()
-        modules += m.get("child_modules", [])
-        for r in m.get("resources", []):
-            if r["type"] == "aws_iam_role":
-                docs.append((f"{prefix}{r['address']}", "trust", r["values"]["assume_role_policy"]))
-            elif r["type"] == "aws_iam_policy":
-                docs.append((f"{prefix}{r['address']}", "identity", r["values"]["policy"]))
+def state_documents(resources, prefix=""):
+    """(name, kind, json) of every IAM document among applied resources ({address: {type,
+    values}}: values a plan cannot know yet, such as a queue's ARN, are there)."""
+    docs = []
+    for address, r in resources.items():
+        if r["type"] == "aws_iam_role":
+            docs.append((f"{prefix}{address}", "trust", r["values"]["assume_role_policy"]))
+        elif r["type"] == "aws_iam_policy":
+            docs.append((f"{prefix}{address}", "identity", r["values"]["policy"]))
     return docs
 
 
@@ -45,13 +42,11 @@ def lint(docs):
     return tf_venv_json("lint_policies.py", [{"name": n, "kind": k, "json": j} for n, k, j in docs])
 
 
-@pytest.fixture(scope="module")
-def module_documents(tmp_path_factory):
-    terraform_dir, zip_path = scratch_terraform(tmp_path_factory.mktemp("lint"))
+def _cases(zip_path):
     base = {"environment": "prod", "main_account_id": MAIN, "consumer_account_id": CONSUMER, "region": "us-east-1",
             "tables": ALL_TABLES}
     options = {"external_id": "e-1", "tag_session": True, "source_identity": True}
-    h = Harness(terraform_dir, "lint", {
+    return {
         "principal": ("cross-account-role", dict(base, trust=dict(options, principal_arns=[FN_ROLE]))),
         "account": ("cross-account-role", dict(base, trust=dict(options, mode="account"))),
         "consumer": ("consumer-function", {
@@ -60,8 +55,17 @@ def module_documents(tmp_path_factory):
             "failure_handling": {"async_invocation": {"on_failure_arn": f"arn:aws:sns:us-east-1:{CONSUMER}:failed"}},
             "assume": {"tag_session": True, "extra_role_arns": [f"arn:aws:iam::{MAIN}:role/reporting"]},
             "schedule": {"expression": "rate(1 hour)", "request": '{"op":"scan","table":"orders"}'}}),
-    })
-    return documents(h.plan())
+    }
+
+
+planned_with_others("lint", _cases)
+
+
+@pytest.fixture(scope="module")
+def module_documents(shared_module_plan):
+    h, plan = shared_module_plan
+    mine = Planned(h, "lint")
+    return documents({"resource_changes": [rc for rc in plan["resource_changes"] if mine.owns(rc["address"])]})
 
 
 def test_every_module_document_is_clean(module_documents):
@@ -78,7 +82,7 @@ def test_every_applied_document_is_clean(runs):
     for env in ENVS:
         cycle = record(runs, f"{env}/consumer-first")["cycle"]
         docs += documents(cycle["plans"]["main"], prefix=f"{env}/main/")
-        docs += state_documents(cycle["state"], prefix=f"{env}/consumer/")
+        docs += state_documents(cycle["resources"], prefix=f"{env}/consumer/")
     assert len(docs) >= 20
     findings = lint(docs)
     assert {n: p for n, p in findings.items() if p} == {}
