@@ -200,6 +200,11 @@ class LocalAws:
     def denials(self) -> list[dict]:
         return _http_json(f"{self.endpoint}/_local/denials")
 
+    def cloudtrail(self) -> list[dict]:
+        """What CloudTrail would have recorded since the last reset_stats(): AssumeRole and DynamoDB
+        events with userIdentity (session ARN, sessionContext.sourceIdentity) and principalTags."""
+        return _http_json(f"{self.endpoint}/_local/cloudtrail")
+
     def sessions(self) -> dict:
         """{"sessions": [{via, access_key_id, role_arn, session_name, issued, expiration}],
         "expired_refusals": n, "lifetime_seconds": knob} since the last reset_stats()."""
