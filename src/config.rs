@@ -493,7 +493,7 @@ mod tests {
         assert_eq!(c.attribution.source_identity.as_deref(), Some("dev-ddb-cross-account-reader"));
         let tags: HashMap<&str, &str> = c.attribution.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         assert_eq!(tags.get("environment"), Some(&"dev"), "{tags:?}");
-        assert_eq!(tags.get("consumer-account"), Some(&"222222222222"), "{tags:?}");
+        assert_eq!(tags.get("consumer"), Some(&"222222222222"), "{tags:?}");
         assert_eq!(tags.get("function"), Some(&"dev-ddb-cross-account-reader"), "{tags:?}");
         let off = cfg(&with(&[
             ("ROLE_ARN", "arn:aws:iam::111111111111:role/x"),

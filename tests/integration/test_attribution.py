@@ -20,8 +20,8 @@ def test_the_deployed_environment_sends_the_function_name_and_the_pinned_tags(aw
     env = aws.function_env()
     assert env["SOURCE_IDENTITY"] == FUNCTION_NAME
     assert json.loads(env["SESSION_TAGS"]) == TAGS
-    assert set(TAGS) == {"consumer-account", "environment", "function"}
-    assert TAGS["consumer-account"] == CONSUMER_ACCOUNT and TAGS["function"] == FUNCTION_NAME
+    assert set(TAGS) == {"consumer", "environment", "function"}
+    assert TAGS["consumer"] == CONSUMER_ACCOUNT and TAGS["function"] == FUNCTION_NAME
 
 
 def test_cloudtrail_names_the_consumer_function_on_every_read(start_function, aws):

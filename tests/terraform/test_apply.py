@@ -75,17 +75,24 @@ def test_wrong_account_credentials_stop_before_any_change(runs, env, root, crede
 
 def test_upgrade_from_the_previous_interface_changes_nothing(runs):
     """The roots of the commit before the object inputs, applied, then the current roots planned
-    on the same state: nothing destroyed, replaced or even updated (moved blocks carry the
-    execution role's policies to their new addresses)."""
+    on the same state: nothing destroyed or replaced (moved blocks carry the execution role's
+    policies to their new addresses). The one update: the function's environment gains
+    SOURCE_IDENTITY=off and SESSION_TAGS=off, which keep its AssumeRole as it was (the function's
+    own defaults would send both, and the old trust policy allows neither)."""
     rec = record(runs, "upgrade")
     assert rec["commit"] == PRE_OBJECT_INPUTS_COMMIT
     old = rec["old_deployed"]
     assert name("function_name", "dev") in old["consumer"]["functions"]
     assert name("cross_account_role_name", "dev") in old["main"]["roles"]
+    function = "module.function.aws_lambda_function.this"
     for root, plan in rec["plans"].items():
         changes = {rc["address"]: rc["change"]["actions"] for rc in plan["resource_changes"]}
         assert changes, root
-        assert {a: c for a, c in changes.items() if c != ["no-op"]} == {}, root
+        expected = {function: ["update"]} if root == "consumer" else {}
+        assert {a: c for a, c in changes.items() if c != ["no-op"]} == expected, root
+    (fn,) = [rc["change"] for rc in rec["plans"]["consumer"]["resource_changes"] if rc["address"] == function]
+    before, after_ = fn["before"]["environment"][0]["variables"], fn["after"]["environment"][0]["variables"]
+    assert after_ == {**before, "SOURCE_IDENTITY": "off", "SESSION_TAGS": "off"}
     moved = {rc["previous_address"]: rc["address"] for rc in rec["plans"]["consumer"]["resource_changes"]
              if rc.get("previous_address")}
     assert moved == {

@@ -117,7 +117,7 @@ def test_trust_external_id_tag_session_and_source_identity(harness):
     assert source == {"Sid": "SourceIdentityOfConsumer", "Effect": "Allow", "Principal": principal,
                       "Action": "sts:SetSourceIdentity",
                       "Condition": {"StringEquals": {"sts:SourceIdentity": [FUNCTION]}}}
-    assert set(DEFAULT_TAGS) == {"consumer-account", "environment", "function"}
+    assert set(DEFAULT_TAGS) == {"consumer", "environment", "function"}
     assert tags == {"Sid": "SessionTagsOfConsumer", "Effect": "Allow", "Principal": principal,
                     "Action": "sts:TagSession", "Condition": {
                         "StringEquals": {f"aws:RequestTag/{k}": v for k, v in DEFAULT_TAGS.items()},

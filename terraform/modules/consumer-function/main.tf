@@ -54,7 +54,7 @@ locals {
   # The execution role's own policies, by name suffix.
   execution_policies = merge({ for k, v in {
     "assume-main" = {
-      description = "sts:AssumeRole (and its SourceIdentity and session tags) on the main-account DynamoDB roles only."
+      description = "sts:AssumeRole on the main-account DynamoDB roles only."
       document = {
         Version = "2012-10-17"
         # SetSourceIdentity / TagSession only with the values the function sends.

@@ -11,7 +11,7 @@ output "names" {
 }
 
 output "session_tags" {
-  description = "naming.json's session_tags filled in: the session tags the function sends by default (consumer-account, environment, function)."
+  description = "naming.json's session_tags filled in: the session tags the function sends by default (consumer: the consumer account id, environment, function)."
   value       = local.session_tags
 }
 

@@ -59,7 +59,7 @@ variable "role" {
 }
 
 variable "trust" {
-  description = "Who may assume the role. mode: \"principal\" (trust principal_arns exactly; they must exist, so apply the consumer root first) or \"account\" (trust the consumer account with an aws:PrincipalArn condition on principal_arns; either order). principal_arns: null means the consumer root's execution role (naming.json). external_id: the sts:ExternalId the caller must give (null: none). source_identity: also allow sts:SetSourceIdentity, only with a SourceIdentity in source_identities (null: naming.json's function_name). tag_session: also allow sts:TagSession, only with exactly the tags of session_tags (null: naming.json's session_tags: consumer-account, environment, function). max_session_duration: seconds, 3600-43200."
+  description = "Who may assume the role. mode: \"principal\" (trust principal_arns exactly; they must exist, so apply the consumer root first) or \"account\" (trust the consumer account with an aws:PrincipalArn condition on principal_arns; either order). principal_arns: null means the consumer root's execution role (naming.json). external_id: the sts:ExternalId the caller must give (null: none). source_identity: also allow sts:SetSourceIdentity, only with a SourceIdentity in source_identities (null: naming.json's function_name). tag_session: also allow sts:TagSession, only with exactly the tags of session_tags (null: naming.json's session_tags: consumer, environment, function). max_session_duration: seconds, 3600-43200."
   type = object({
     mode                 = optional(string, "principal")
     principal_arns       = optional(list(string))
