@@ -661,9 +661,17 @@ def _authorize_sts_recorded(handler, action: str) -> None:
 
 
 def _authorize_dynamodb_recorded(handler, action: str) -> None:
-    """_authorize_dynamodb, recording the call as the table account's CloudTrail would."""
+    """_authorize_dynamodb, recording the call as the table account's CloudTrail would. The
+    caller is identified in the account it signed for (_authorize_dynamodb may point the handler
+    at the table's account)."""
+    signed_for = handler.current_account
+
     def event(error: str | None) -> dict:
-        caller, key = _identify(handler), _access_key_of(handler)
+        target, handler.current_account = handler.current_account, signed_for
+        try:
+            caller, key = _identify(handler), _access_key_of(handler)
+        finally:
+            handler.current_account = target
         params = getattr(handler, "params", {}) or {}
         tables = sorted({r for _, r in dynamodb_requests(action, params, handler.region, caller.account)})
         accounts = {r.split(":")[4] for r in tables if r.startswith("arn:")}
