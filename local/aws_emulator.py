@@ -589,7 +589,8 @@ class CloudTrail:
     def __init__(self):
         self._lock = threading.Lock()
         self.events: collections.deque = collections.deque(maxlen=5000)
-        self.sessions: dict[str, dict] = {}  # access key id -> {"source_identity", "tags"}
+        # access key id -> {"source_identity", "tags"}, the newest 20,000 sessions (oldest dropped)
+        self.sessions: collections.OrderedDict[str, dict] = collections.OrderedDict()
         self._pending = threading.local()   # the AssumeRole being served on this thread
 
     def record(self, event: dict) -> None:
@@ -702,6 +703,8 @@ def _install_cloudtrail() -> None:
         if pending is not None:
             with CLOUDTRAIL._lock:
                 CLOUDTRAIL.sessions[session.access_key_id] = pending
+                while len(CLOUDTRAIL.sessions) > 20000:
+                    CLOUDTRAIL.sessions.popitem(last=False)
         return session
 
     STSBackend.assume_role = assume_role
