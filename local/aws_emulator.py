@@ -18,6 +18,9 @@ The server also answers a small local API (never counted, never authorized; bind
   GET  /_local/denials                the last 200 denials (principal, action, resource, reason)
   GET  /_local/refusals               the last 200 requests refused as invalid rather than denied
                                       (action, account, resource, reason), e.g. IAM's Invalid principal
+  GET  /_local/cloudtrail             since the last stats reset, what CloudTrail would record: every
+                                      AssumeRole and DynamoDB call (allowed or denied) with the
+                                      caller's session ARN, source identity and session tags
   GET  /_local/dynamodb/ACCOUNT/REGION/TABLE   every item of a table, DynamoDB JSON, sorted by key
   GET  /_local/sts/sessions           every session issued since the last stats reset (key id, role,
                                       issued, expiration) and how many expired tokens were refused
@@ -574,6 +577,144 @@ def _authorize_sts(handler, action: str) -> None:
         raise _validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 
 
+# ---- CloudTrail: who read the data ----------------------------------------------------------
+
+class CloudTrail:
+    """What the accounts' CloudTrail would record for the calls this project makes, so a test can
+    check that the main account sees WHICH consumer read its data.
+
+    Reproduces: an AssumeRole event (management event, in the role's account) carries the request's
+    roleSessionName, sourceIdentity and tags; a DynamoDB data event (in the table's account) names
+    the caller as userIdentity.arn (the role *session* ARN), the role as sessionIssuer, and the
+    session's sourceIdentity in userIdentity.sessionContext, as AWS does for every call a session
+    makes. CloudTrail does not repeat the session tags on data events; `principalTags` (not an AWS
+    field) gives them here so a test need not join the two. A denied call is recorded too, with
+    errorCode AccessDenied."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.events: collections.deque = collections.deque(maxlen=5000)
+        # access key id -> {"source_identity", "tags"}, the newest 20,000 sessions (oldest dropped)
+        self.sessions: collections.OrderedDict[str, dict] = collections.OrderedDict()
+        self._pending = threading.local()   # the AssumeRole being served on this thread
+
+    def record(self, event: dict) -> None:
+        event = {"eventVersion": "1.09", "eventTime": datetime.datetime.now(datetime.timezone.utc)
+                 .strftime("%Y-%m-%dT%H:%M:%SZ"), **event}
+        with self._lock:
+            self.events.append(event)
+
+    def user_identity(self, caller: Caller, access_key_id: str | None) -> dict:
+        identity = {"type": caller.kind, "arn": caller.arn, "accountId": caller.account,
+                    "accessKeyId": access_key_id}
+        session = self.sessions.get(access_key_id or "", {})
+        if caller.kind == "AssumedRole":
+            identity["sessionContext"] = {"sessionIssuer": {"type": "Role", "arn": caller.principal_arn,
+                                                            "accountId": caller.account}}
+            if session.get("source_identity"):
+                identity["sessionContext"]["sourceIdentity"] = session["source_identity"]
+        return identity
+
+    def snapshot(self) -> list[dict]:
+        with self._lock:
+            return list(self.events)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.events.clear()
+
+
+CLOUDTRAIL = CloudTrail()
+
+
+def _access_key_of(handler) -> str | None:
+    m = re.search(r"Credential=([A-Z0-9]+)/", handler.headers.get("Authorization", ""))
+    return m[1] if m else None
+
+
+def _assume_role_request(handler) -> dict:
+    tags = handler._get_param("Tags") or []
+    params = {"roleArn": handler._get_param("RoleArn"), "roleSessionName": handler._get_param("RoleSessionName"),
+              "durationSeconds": handler._get_param("DurationSeconds")}
+    if handler._get_param("SourceIdentity"):
+        params["sourceIdentity"] = handler._get_param("SourceIdentity")
+    if tags:
+        params["tags"] = [{"key": t["Key"], "value": t["Value"]} for t in tags]
+    return params
+
+
+def _authorize_sts_recorded(handler, action: str) -> None:
+    """_authorize_sts, recording AssumeRole as CloudTrail would (in the role's account). The
+    caller is identified again only after _authorize_sts did so without refusing (so an expired
+    token is refused, and counted, once)."""
+    if action != "AssumeRole":
+        return _authorize_sts(handler, action)
+    params = _assume_role_request(handler)
+    event = {"eventSource": "sts.amazonaws.com", "eventName": "AssumeRole", "awsRegion": handler.region,
+             "recipientAccountId": ((params["roleArn"] or "") + "::::").split(":")[4], "requestParameters": params}
+    try:
+        _authorize_sts(handler, action)
+    except Denied:
+        CLOUDTRAIL.record({**event, "userIdentity": CLOUDTRAIL.user_identity(_identify(handler), _access_key_of(handler)),
+                           "errorCode": "AccessDenied"})
+        raise
+    except Rejected as r:
+        CLOUDTRAIL.record({**event, "errorCode": r.code})
+        raise
+    CLOUDTRAIL.record({**event, "userIdentity": CLOUDTRAIL.user_identity(_identify(handler), _access_key_of(handler))})
+    CLOUDTRAIL._pending.value = {"source_identity": params.get("sourceIdentity"),
+                                 "tags": {t["key"]: t["value"] for t in params.get("tags", [])}}
+
+
+def _authorize_dynamodb_recorded(handler, action: str) -> None:
+    """_authorize_dynamodb, recording the call as the table account's CloudTrail would. The
+    caller is identified in the account it signed for (_authorize_dynamodb may point the handler
+    at the table's account)."""
+    signed_for = handler.current_account
+
+    def event(error: str | None) -> dict:
+        target, handler.current_account = handler.current_account, signed_for
+        try:
+            caller, key = _identify(handler), _access_key_of(handler)
+        finally:
+            handler.current_account = target
+        params = getattr(handler, "params", {}) or {}
+        tables = sorted({r for _, r in dynamodb_requests(action, params, handler.region, caller.account)})
+        accounts = {r.split(":")[4] for r in tables if r.startswith("arn:")}
+        out = {"eventSource": "dynamodb.amazonaws.com", "eventName": action, "awsRegion": handler.region,
+               "recipientAccountId": accounts.pop() if len(accounts) == 1 else caller.account,
+               "userIdentity": CLOUDTRAIL.user_identity(caller, key),
+               "principalTags": CLOUDTRAIL.sessions.get(key or "", {}).get("tags", {}),
+               "resources": [{"type": "AWS::DynamoDB::Table", "ARN": r} for r in tables]}
+        return {**out, "errorCode": error} if error else out
+    try:
+        _authorize_dynamodb(handler, action)
+    except Denied:
+        CLOUDTRAIL.record(event("AccessDenied"))
+        raise
+    CLOUDTRAIL.record(event(None))
+
+
+def _install_cloudtrail() -> None:
+    """Binds the SourceIdentity and tags of an allowed AssumeRole to the session it mints (moto
+    keeps neither), so later calls with its credentials carry them."""
+    from moto.sts.models import STSBackend
+    original = STSBackend.assume_role
+
+    def assume_role(self, *args, **kwargs):
+        session = original(self, *args, **kwargs)
+        pending = getattr(CLOUDTRAIL._pending, "value", None)
+        CLOUDTRAIL._pending.value = None
+        if pending is not None:
+            with CLOUDTRAIL._lock:
+                CLOUDTRAIL.sessions[session.access_key_id] = pending
+                while len(CLOUDTRAIL.sessions) > 20000:
+                    CLOUDTRAIL.sessions.popitem(last=False)
+        return session
+
+    STSBackend.assume_role = assume_role
+
+
 # ---- Session lifetimes (expiry, the test knob, Lambda-like execution credentials) ------------
 
 class Sessions:
@@ -1051,12 +1192,13 @@ def install() -> None:
     from moto.sts.responses import TokenResponse
     if getattr(install, "done", False):
         return
-    _install_gate(DynamoHandler, "dynamodb", _authorize_dynamodb, _dynamodb_error)
-    _install_gate(TokenResponse, "sts", _authorize_sts, _query_error("https://sts.amazonaws.com/doc/2011-06-15/"))
+    _install_gate(DynamoHandler, "dynamodb", _authorize_dynamodb_recorded, _dynamodb_error)
+    _install_gate(TokenResponse, "sts", _authorize_sts_recorded, _query_error("https://sts.amazonaws.com/doc/2011-06-15/"))
     _install_gate(IamResponse, "iam", _authorize_iam, _query_error("https://iam.amazonaws.com/doc/2010-05-08/"))
     _install_principal_validation()
     _install_resource_policy_validation()
     _install_session_lifetimes()
+    _install_cloudtrail()
     _install_bodyless_signature_check()
     _install_fast_table_order()
     _install_fast_item_json()
@@ -1115,6 +1257,7 @@ class LocalApi:
         elif path == "/_local/stats/reset" and method == "POST":
             STATS.reset()
             SESSIONS.reset()
+            CLOUDTRAIL.reset()
             body = {"status": "ok"}
         elif path == "/_local/sts/sessions" and method == "GET":
             body = SESSIONS.snapshot()
@@ -1132,6 +1275,8 @@ class LocalApi:
                 status, body = r.status, {"error": r.message}
             except Exception as e:  # no such function
                 status, body = 404, {"error": f"{type(e).__name__}: {e}"}
+        elif path == "/_local/cloudtrail" and method == "GET":
+            body = CLOUDTRAIL.snapshot()
         elif path == "/_local/denials" and method == "GET":
             body = list(STATS.denials)
         elif path == "/_local/refusals" and method == "GET":

@@ -203,6 +203,10 @@ class LocalAws:
     def refusals(self) -> list[dict]:
         """Requests refused as invalid (IAM's Invalid principal...): action, account, resource, reason."""
         return _http_json(f"{self.endpoint}/_local/refusals")
+    def cloudtrail(self) -> list[dict]:
+        """What CloudTrail would have recorded since the last reset_stats(): AssumeRole and DynamoDB
+        events with userIdentity (session ARN, sessionContext.sourceIdentity) and principalTags."""
+        return _http_json(f"{self.endpoint}/_local/cloudtrail")
 
     def sessions(self) -> dict:
         """{"sessions": [{via, access_key_id, role_arn, session_name, issued, expiration}],

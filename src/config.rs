@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::access_mode::AccessMode;
+use crate::attribution::{self, Attribution};
 use crate::naming::Naming;
 use crate::request::{Request, RequestDefaults};
 use crate::role::{is_account_id, is_role_arn, is_role_name_byte, RoleSource};
@@ -27,6 +28,8 @@ pub struct Config {
     pub external_id: Option<String>,
     pub session_name: String,
     pub session_duration: Duration,
+    /// SOURCE_IDENTITY / SESSION_TAGS: what the AssumeRole tells the main account about the caller.
+    pub attribution: Attribution,
     /// What request parsing needs: the table region and DEFAULT_TABLE.
     pub requests: RequestDefaults,
     /// The request a raw EventBridge Scheduled Event runs (already checked at start).
@@ -102,6 +105,7 @@ impl Config {
         let session_name = session_name(&env)?;
         let session_duration =
             Duration::from_secs(env.integer("SESSION_DURATION_SECONDS", 900..=43200, " (seconds)", 3600)?);
+        let attribution = attribution_of(&env, &access)?;
         let requests = RequestDefaults {
             table_region: table_region(&env)?,
             default_table: default_table(&env)?,
@@ -123,6 +127,7 @@ impl Config {
             external_id,
             session_name,
             session_duration,
+            attribution,
             requests,
             scheduled_request,
             max_response_bytes,
@@ -213,6 +218,30 @@ fn session_name<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<String, C
         Some(n) => Err(err("ROLE_SESSION_NAME", format!("expected 2-64 characters of [A-Za-z0-9+=,.@_-], got `{n}`"))),
         None => Ok(session_name_from((env.0)("AWS_LAMBDA_FUNCTION_NAME").as_deref())),
     }
+}
+
+/// SOURCE_IDENTITY and SESSION_TAGS, their defaults filled in from the function's name, ENVIRONMENT
+/// and CONSUMER_ACCOUNT_ID. Nothing to send in resource_policy mode (no AssumeRole).
+fn attribution_of<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+    access: &AccessMode,
+) -> Result<Attribution, ConfigError> {
+    if access.role().is_none() {
+        return Ok(Attribution::default());
+    }
+    let (function_name, environment, consumer) =
+        (env.var("AWS_LAMBDA_FUNCTION_NAME"), env.var("ENVIRONMENT"), env.var("CONSUMER_ACCOUNT_ID"));
+    let known = attribution::Known {
+        function_name: function_name.as_deref(),
+        environment: environment.as_deref(),
+        consumer_account_id: consumer.as_deref(),
+    };
+    Ok(Attribution {
+        source_identity: attribution::source_identity(env.var("SOURCE_IDENTITY").as_deref(), &known)
+            .map_err(|m| err("SOURCE_IDENTITY", m))?,
+        tags: attribution::session_tags(env.var("SESSION_TAGS").as_deref(), &known)
+            .map_err(|m| err("SESSION_TAGS", m))?,
+    })
 }
 
 /// RoleSessionName allows `[\w+=,.@-]`, 2..=64 characters.
@@ -372,6 +401,8 @@ mod tests {
                 "ROLE_SESSION_NAME",
             ),
             (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("EXTERNAL_ID", "a")], "EXTERNAL_ID"),
+            (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SOURCE_IDENTITY", "a b")], "SOURCE_IDENTITY"),
+            (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("SESSION_TAGS", "team")], "SESSION_TAGS"),
             (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("TABLE_REGION", "US East")], "TABLE_REGION"),
             (&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("DEFAULT_TABLE", "a b")], "DEFAULT_TABLE"),
             (
@@ -448,6 +479,45 @@ mod tests {
         })
         .unwrap();
         assert_eq!(c.session_name.len(), 64);
+    }
+
+    #[test]
+    fn attribution_defaults_to_the_function_and_what_the_environment_says() {
+        let c = cfg(&with(&[
+            ("MAIN_ACCOUNT_ID", "111111111111"),
+            ("ENVIRONMENT", "dev"),
+            ("CONSUMER_ACCOUNT_ID", "222222222222"),
+            ("AWS_LAMBDA_FUNCTION_NAME", "dev-ddb-cross-account-reader"),
+        ]))
+        .unwrap();
+        assert_eq!(c.attribution.source_identity.as_deref(), Some("dev-ddb-cross-account-reader"));
+        let tags: HashMap<&str, &str> = c.attribution.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(tags.get("environment"), Some(&"dev"), "{tags:?}");
+        assert_eq!(tags.get("consumer"), Some(&"222222222222"), "{tags:?}");
+        assert_eq!(tags.get("function"), Some(&"dev-ddb-cross-account-reader"), "{tags:?}");
+        let off = cfg(&with(&[
+            ("ROLE_ARN", "arn:aws:iam::111111111111:role/x"),
+            ("AWS_LAMBDA_FUNCTION_NAME", "f1"),
+            ("SOURCE_IDENTITY", "off"),
+            ("SESSION_TAGS", "off"),
+        ]))
+        .unwrap();
+        assert_eq!(off.attribution, Attribution::default());
+        let given = cfg(&with(&[
+            ("ROLE_ARN", "arn:aws:iam::111111111111:role/x"),
+            ("SOURCE_IDENTITY", "reporting"),
+            ("SESSION_TAGS", "team=data"),
+        ]))
+        .unwrap();
+        assert_eq!(given.attribution.source_identity.as_deref(), Some("reporting"));
+        assert_eq!(given.attribution.tags, vec![("team".to_string(), "data".to_string())]);
+        let direct = cfg(&with(&[
+            ("ACCESS_MODE", "resource_policy"),
+            ("MAIN_ACCOUNT_ID", "111111111111"),
+            ("AWS_LAMBDA_FUNCTION_NAME", "f1"),
+        ]))
+        .unwrap();
+        assert_eq!(direct.attribution, Attribution::default(), "no AssumeRole, nothing to attribute");
     }
 
     #[test]

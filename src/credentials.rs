@@ -1,20 +1,20 @@
-//! Credentials: the main account's role, assumed with `AssumeRoleProvider`, signing one DynamoDB
-//! client per process.
+//! Credentials: the main account's role, assumed with `assume_role::AssumeRole` (AssumeRole with
+//! the SourceIdentity and session tags of `attribution`), signing one DynamoDB client per process.
 //!
-//! `AssumeRoleProvider` does not cache; the client's lazy identity cache does (refreshed shortly before
+//! The provider does not cache; the client's lazy identity cache does (refreshed shortly before
 //! expiry), so every warm invocation shares one STS AssumeRole per credential lifetime. That is why the
 //! client is built once in `main` and lent to the handler (inside `TableAccess`).
 
 use std::fmt;
 use std::time::Duration;
 
-use aws_config::sts::AssumeRoleProvider;
 use aws_config::{Region, SdkConfig};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_sts::error::SdkError;
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
+use crate::assume_role::{AssumeRole, AssumeRoleParams};
 use crate::call_policy::base_config;
 use crate::config::Config;
 use crate::role::RoleSource;
@@ -80,16 +80,16 @@ pub async fn connect_with(config: &Config, base: &SdkConfig) -> Result<TableAcce
             "SESSION_DURATION_SECONDS is above 3600: STS rejects it when the caller is itself a role (role chaining, as in Lambda)"
         );
     }
-    let provider = AssumeRoleProvider::builder(role_arn.clone())
-        .session_name(config.session_name.clone())
-        .session_length(config.session_duration)
-        .configure(base);
-    let provider = match &config.external_id {
-        Some(id) => provider.external_id(id.clone()),
-        None => provider,
-    }
-    .build()
-    .await;
+    let provider = AssumeRole::new(
+        base,
+        AssumeRoleParams {
+            role_arn: role_arn.clone(),
+            session_name: config.session_name.clone(),
+            session_length: config.session_duration,
+            external_id: config.external_id.clone(),
+            attribution: config.attribution.clone(),
+        },
+    );
     let dynamodb = aws_sdk_dynamodb::config::Builder::from(base)
         .region(Region::new(config.requests.table_region.clone()))
         .credentials_provider(provider)

@@ -5,6 +5,8 @@
 //! `table` (DynamoDB, within the response budget) → `response` (results + `next_token`).
 
 pub mod access_mode;
+pub mod assume_role;
+pub mod attribution;
 pub mod call_policy;
 pub mod config;
 pub mod convert;

@@ -3,6 +3,7 @@
 //!
 //! The file is compiled in (no file access at run time) and parsed on first use, once per process.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use regex_lite::Regex;
@@ -17,6 +18,9 @@ pub struct Naming {
     pub cross_account_role_name: String,
     pub environment_pattern: String,
     pub environment_max_length: usize,
+    /// Default session tags by key; values are templates (`{function_name}`, `{environment}`,
+    /// `{consumer_account_id}`).
+    pub session_tags: BTreeMap<String, String>,
     environment: Regex,
 }
 
@@ -25,6 +29,7 @@ struct File {
     cross_account_role_name: String,
     environment_pattern: String,
     environment_max_length: usize,
+    session_tags: BTreeMap<String, String>,
 }
 
 impl Naming {
@@ -43,6 +48,7 @@ impl Naming {
             cross_account_role_name: file.cross_account_role_name,
             environment_pattern: file.environment_pattern,
             environment_max_length: file.environment_max_length,
+            session_tags: file.session_tags,
             environment,
         })
     }
@@ -88,8 +94,7 @@ mod tests {
     #[test]
     fn a_broken_rules_file_is_reported() {
         assert!(Naming::parse("{}").is_err());
-        let bad_pattern =
-            r#"{"cross_account_role_name": "x", "environment_pattern": "(", "environment_max_length": 1}"#;
+        let bad_pattern = r#"{"cross_account_role_name": "x", "environment_pattern": "(", "environment_max_length": 1, "session_tags": {}}"#;
         assert!(Naming::parse(bad_pattern).unwrap_err().contains("environment_pattern"));
     }
 }

@@ -119,6 +119,8 @@ struct Log {
     records: Vec<Record>,
     /// Credentials issued by AssumeRole, in order: (access key id, expiration).
     issued: Vec<(String, SystemTime)>,
+    /// The form body of each AssumeRole that issued credentials.
+    assume_role_bodies: Vec<String>,
     /// How many times each page was requested.
     attempts: HashMap<(String, Option<i64>, Option<String>), usize>,
 }
@@ -267,6 +269,7 @@ impl FakeAws {
         let mut log = self.log.lock().unwrap();
         let key = format!("ASIAASSUMED{:09}", log.issued.len());
         log.issued.push((key.clone(), expires));
+        log.assume_role_bodies.push(body.to_string());
         let expiration = DateTime::from(expires).fmt(Format::DateTime).unwrap();
         response(
             200,
@@ -383,13 +386,18 @@ fn hermetic_env() {
 /// `region` must be unique per test: the SDK's retry quota (token bucket) is a process-wide static
 /// per service and region, so tests sharing one would drain each other's retries.
 async fn app(fake: &Arc<FakeAws>, region: &str, session_seconds: u32) -> App {
+    app_with(fake, region, session_seconds, &[]).await
+}
+
+/// `app` with more configuration variables.
+async fn app_with(fake: &Arc<FakeAws>, region: &str, session_seconds: u32, extra: &[(&str, &str)]) -> App {
     hermetic_env();
     let config = Config::from_env(|k| match k {
         "ROLE_ARN" => Some(ROLE.into()),
         "TABLE_REGION" => Some(region.into()),
         "EXTERNAL_ID" => Some("local-demo-external-id".into()),
         "SESSION_DURATION_SECONDS" => Some(session_seconds.to_string()),
-        _ => None,
+        _ => extra.iter().find(|(name, _)| *name == k).map(|(_, v)| v.to_string()),
     })
     .unwrap();
     let execution_role =
@@ -774,4 +782,44 @@ async fn credentials_expiring_between_pages_are_refreshed_and_the_scan_continues
     }
     assert_eq!(last, issued.len() - 1, "every session issued was used");
     assert_recovers(&app, &fake).await;
+}
+
+/// The SourceIdentity and session tags go with every AssumeRole, the refreshes before expiry
+/// included, and still one AssumeRole per credential lifetime (the provider behind the client's
+/// identity cache, as with aws-config's own provider).
+#[tokio::test(start_paused = true)]
+async fn every_assume_role_carries_the_source_identity_and_the_session_tags() {
+    let fake = FakeAws::new();
+    *fake.page_time.lock().unwrap() = Duration::from_secs(240);
+    let extra =
+        [("AWS_LAMBDA_FUNCTION_NAME", "dev-ddb-cross-account-reader"), ("SESSION_TAGS", "team=data,app=reader")];
+    let app = app_with(&fake, "us-fault-16", 900, &extra).await;
+    let r = invoke(&app, scan(10), LONG).await.expect("the scan survives expiring credentials");
+    assert_exactly_once(&pks(&r));
+    let bodies = fake.log.lock().unwrap().assume_role_bodies.clone();
+    let sessions = fake.issued().len();
+    assert!(sessions >= 3, "expected refreshes, got {sessions} sessions");
+    assert_eq!(fake.count("AssumeRole"), sessions, "one AssumeRole per credential lifetime");
+    for body in &bodies {
+        assert_eq!(form_value(body, "SourceIdentity"), Some("dev-ddb-cross-account-reader"), "{body}");
+        assert_eq!(form_value(body, "ExternalId"), Some("local-demo-external-id"), "{body}");
+        // Tags in key order.
+        assert_eq!(form_value(body, "Tags.member.1.Key"), Some("app"), "{body}");
+        assert_eq!(form_value(body, "Tags.member.1.Value"), Some("reader"), "{body}");
+        assert_eq!(form_value(body, "Tags.member.2.Key"), Some("team"), "{body}");
+        assert_eq!(form_value(body, "Tags.member.2.Value"), Some("data"), "{body}");
+        assert_eq!(form_value(body, "DurationSeconds"), Some("900"), "{body}");
+    }
+    let off = FakeAws::new();
+    let app = app_with(
+        &off,
+        "us-fault-17",
+        900,
+        &[("AWS_LAMBDA_FUNCTION_NAME", "f1"), ("SOURCE_IDENTITY", "off"), ("SESSION_TAGS", "off")],
+    )
+    .await;
+    invoke(&app, scan(40), LONG).await.expect("scan");
+    let bodies = off.log.lock().unwrap().assume_role_bodies.clone();
+    assert_eq!(bodies.len(), 1);
+    assert!(!bodies[0].contains("SourceIdentity") && !bodies[0].contains("Tags"), "{}", bodies[0]);
 }

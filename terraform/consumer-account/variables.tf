@@ -49,7 +49,7 @@ variable "function" {
 }
 
 variable "assume" {
-  description = "modules/consumer-function's assume input: role_name (null: naming.json's, as the main root names it), extra_role_arns, external_id (the main root's trust.external_id), session_name, session_duration_seconds, tag_session."
+  description = "modules/consumer-function's assume input: role_name (null: naming.json's, as the main root names it), extra_role_arns, external_id (the main root's trust.external_id), session_name, session_duration_seconds, source_identity, tag_session, session_tags (both on only when the main root's trust has them on, with the same values)."
   type = object({
     role_name                = optional(string)
     extra_role_arns          = optional(list(string))
@@ -57,6 +57,8 @@ variable "assume" {
     session_name             = optional(string)
     session_duration_seconds = optional(number)
     tag_session              = optional(bool)
+    session_tags             = optional(map(string))
+    source_identity          = optional(bool)
   })
   default = {}
 }

@@ -45,13 +45,15 @@ variable "role" {
 }
 
 variable "trust" {
-  description = "modules/cross-account-role's trust input: mode (principal: apply the consumer root first; account: either order), principal_arns, external_id, tag_session, source_identity, max_session_duration."
+  description = "modules/cross-account-role's trust input: mode (principal: apply the consumer root first; account: either order), principal_arns, external_id, tag_session, session_tags, source_identity, source_identities, max_session_duration."
   type = object({
     mode                 = optional(string)
     principal_arns       = optional(list(string))
     external_id          = optional(string)
     tag_session          = optional(bool)
     source_identity      = optional(bool)
+    source_identities    = optional(list(string))
+    session_tags         = optional(map(string))
     max_session_duration = optional(number)
   })
   default = {}

@@ -294,7 +294,7 @@ def test_account_trust_with_another_principal_is_denied(aws, probe_credentials):
 def test_the_execution_roles_assume_policy_names_exactly_the_main_roles(aws):
     """Read back from IAM: what the consumer root attached to the execution role."""
     iam = aws.client("iam", account="222222222222")
-    resources = []
+    resources = []  # one list per statement granting an sts: action (AssumeRole, SetSourceIdentity, TagSession)
     for p in iam.list_attached_role_policies(RoleName=EXECUTION_ROLE)["AttachedPolicies"]:
         version = iam.get_policy(PolicyArn=p["PolicyArn"])["Policy"]["DefaultVersionId"]
         doc = iam.get_policy_version(PolicyArn=p["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
@@ -302,8 +302,10 @@ def test_the_execution_roles_assume_policy_names_exactly_the_main_roles(aws):
         for stmt in doc["Statement"]:
             actions = stmt["Action"] if isinstance(stmt["Action"], list) else [stmt["Action"]]
             if any(a.startswith("sts:") for a in actions):
-                resources += stmt["Resource"] if isinstance(stmt["Resource"], list) else [stmt["Resource"]]
-    assert sorted(resources) == sorted([aws.role_arn(DEMO), aws.role_arn(ACCOUNT_TRUST_ROLE)])
+                resources.append(sorted(stmt["Resource"] if isinstance(stmt["Resource"], list) else [stmt["Resource"]]))
+    assert resources, "no sts: statement at all"
+    expected = sorted([aws.role_arn(DEMO), aws.role_arn(ACCOUNT_TRUST_ROLE)])
+    assert all(r == expected for r in resources), resources
 
 
 @pytest.fixture(scope="module")

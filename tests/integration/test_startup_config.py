@@ -17,6 +17,9 @@ CASES = [
     ({"MAX_RESPONSE_BYTES": str(7 * 1024 * 1024)}, "MAX_RESPONSE_BYTES"),             # above Lambda's limit
     ({"EXTERNAL_ID": "x"}, "EXTERNAL_ID"),
     ({"ROLE_SESSION_NAME": "has spaces"}, "ROLE_SESSION_NAME"),
+    ({"SOURCE_IDENTITY": "aws:reserved"}, "SOURCE_IDENTITY"),
+    ({"SESSION_TAGS": "team"}, "SESSION_TAGS"),                                    # not key=value
+    ({"SESSION_TAGS": '{"team": 1}'}, "SESSION_TAGS"),                             # not a string
     ({"METRICS": "maybe"}, "METRICS"),
     ({"METRICS_NAMESPACE": "AWS/Lambda"}, "METRICS_NAMESPACE"),                   # reserved for AWS
 ]

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from deployments import PRE_OBJECT_INPUTS_COMMIT
-from tfhelpers import CONSUMER, ENVS, MAIN, access_levels, after, flat, name
+from tfhelpers import CONSUMER, ENVS, MAIN, access_levels, after, flat, name, naming
 
 NOTHING = {"roles": [], "policies": [], "functions": [], "log_groups": [], "schedules": [], "tables": [],
            "queues": [], "topics": [], "alarms": [], "keys": [], "event_invoke_configs": []}
@@ -86,17 +86,24 @@ def test_wrong_account_credentials_stop_before_any_change(runs, env, root, crede
 
 def test_upgrade_from_the_previous_interface_changes_nothing(runs):
     """The roots of the commit before the object inputs, applied, then the current roots planned
-    on the same state: nothing destroyed, replaced or even updated (moved blocks carry the
-    execution role's policies to their new addresses)."""
+    on the same state: nothing destroyed or replaced (moved blocks carry the execution role's
+    policies to their new addresses). The one update: the function's environment gains
+    SOURCE_IDENTITY=off and SESSION_TAGS=off, which keep its AssumeRole as it was (the function's
+    own defaults would send both, and the old trust policy allows neither)."""
     rec = record(runs, "upgrade")
     assert rec["commit"] == PRE_OBJECT_INPUTS_COMMIT
     old = rec["old_deployed"]
     assert name("function_name", "dev") in old["consumer"]["functions"]
     assert name("cross_account_role_name", "dev") in old["main"]["roles"]
+    function = "module.function.aws_lambda_function.this"
     for root, plan in rec["plans"].items():
         changes = {rc["address"]: rc["change"]["actions"] for rc in plan["resource_changes"]}
         assert changes, root
-        assert {a: c for a, c in changes.items() if c != ["no-op"]} == {}, root
+        expected = {function: ["update"]} if root == "consumer" else {}
+        assert {a: c for a, c in changes.items() if c != ["no-op"]} == expected, root
+    (fn,) = [rc["change"] for rc in rec["plans"]["consumer"]["resource_changes"] if rc["address"] == function]
+    before, after_ = fn["before"]["environment"][0]["variables"], fn["after"]["environment"][0]["variables"]
+    assert after_ == {**before, "SOURCE_IDENTITY": "off", "SESSION_TAGS": "off"}
     moved = {rc["previous_address"]: rc["address"] for rc in rec["plans"]["consumer"]["resource_changes"]
              if rc.get("previous_address")}
     assert moved == {
@@ -127,11 +134,11 @@ def test_main_plan_deploys_the_role_and_one_policy_per_table(runs, env):
     role = after(p, "module.cross_account_role[0].aws_iam_role.this")
     assert role["name"] == name("cross_account_role_name", env)
     exec_role = f"arn:aws:iam::{CONSUMER}:role/{name('execution_role_name', env)}"
-    st = json.loads(role["assume_role_policy"])["Statement"]
-    assert len(st) == 1
-    st = st[0]
-    actions = ["sts:AssumeRole"] + (["sts:TagSession"] if trust.get("tag_session") else [])
-    assert st["Action"] == actions
+    statements = json.loads(role["assume_role_policy"])["Statement"]
+    assert [s["Action"] for s in statements] == [["sts:AssumeRole"]] + (
+        ["sts:SetSourceIdentity"] if trust.get("source_identity") else []) + (
+        ["sts:TagSession"] if trust.get("tag_session") else [])
+    st = statements[0]
     conditions = {"StringEquals": {"sts:ExternalId": trust["external_id"]}}
     if trust_mode(runs, env) == "account":
         assert st["Principal"] == {"AWS": [f"arn:aws:iam::{CONSUMER}:root"]}
@@ -170,7 +177,13 @@ def test_consumer_plan_deploys_the_function_as_configured(runs, env):
                                      "system_log_level": "WARN"}]
 
     main_role = f"arn:aws:iam::{MAIN}:role/{name('cross_account_role_name', env)}"
-    expected_env = {"ROLE_ARN": main_role, "EXTERNAL_ID": assume["external_id"], "DEFAULT_TABLE": "orders"}
+    fn_name = name("function_name", env)
+    tags = {k: v.replace("{function_name}", fn_name).replace("{environment}", env)
+            .replace("{consumer_account_id}", CONSUMER) for k, v in naming()["session_tags"].items()}
+    expected_env = {"ROLE_ARN": main_role, "EXTERNAL_ID": assume["external_id"], "DEFAULT_TABLE": "orders",
+                    "SOURCE_IDENTITY": fn_name if assume.get("source_identity") else "off",
+                    "SESSION_TAGS": json.dumps(tags, separators=(",", ":"), sort_keys=True)
+                    if assume.get("tag_session") else "off"}
     if schedule:
         expected_env["SCHEDULED_REQUEST"] = schedule["request"]
     if fn_settings.get("allow_writes"):
@@ -183,10 +196,11 @@ def test_consumer_plan_deploys_the_function_as_configured(runs, env):
     assert fn["environment"] == [{"variables": expected_env}]
 
     assume_policy = json.loads(after(p, 'module.function.aws_iam_policy.execution["assume-main"]')["policy"])
-    assert assume_policy["Statement"] == [{
-        "Sid": "AssumeMainAccountRoles", "Effect": "Allow",
-        "Action": ["sts:AssumeRole"] + (["sts:TagSession"] if assume.get("tag_session") else []),
-        "Resource": [main_role]}]
+    assert assume_policy["Statement"][0] == {
+        "Sid": "AssumeMainAccountRoles", "Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": [main_role]}
+    assert [s["Action"] for s in assume_policy["Statement"][1:]] == (
+        [["sts:SetSourceIdentity"]] if assume.get("source_identity") else []) + (
+        [["sts:TagSession"]] if assume.get("tag_session") else [])
     group = f"arn:aws:logs:us-east-1:{CONSUMER}:log-group:/aws/lambda/{name('function_name', env)}"
     logs_policy = json.loads(after(p, 'module.function.aws_iam_policy.execution["logs"]')["policy"])
     assert logs_policy["Statement"][0]["Resource"] == [group, f"{group}:log-stream:*"]

@@ -6,13 +6,17 @@ import json
 import pytest
 
 from cases import Planned, planned_with_others
-from tfhelpers import CONSUMER, MAIN, access_levels, after, name
+from tfhelpers import CONSUMER, MAIN, access_levels, after, name, naming
 
 FN_ROLE = f"arn:aws:iam::{CONSUMER}:role/{name('execution_role_name', 'dev')}"
 OTHER_ROLE = f"arn:aws:iam::{CONSUMER}:role/reporting"
 DEMO = f"arn:aws:iam::{MAIN}:role/{name('cross_account_role_name', 'dev')}"
 MATRIX = f"arn:aws:iam::{MAIN}:role/dev-matrix-read"
 REQUEST = '{"op":"scan","table":"orders","select":"count"}'
+FUNCTION = name("function_name", "dev")
+# naming.json's session_tags filled in for dev: what the function sends and the trust pins by default.
+DEFAULT_TAGS = {k: v.replace("{function_name}", FUNCTION).replace("{environment}", "dev")
+                .replace("{consumer_account_id}", CONSUMER) for k, v in naming()["session_tags"].items()}
 
 
 def main_args(**overrides):
@@ -41,12 +45,15 @@ def _cases(zip_path):
         "every_trust_option": main_args(trust={"external_id": "ext-123", "tag_session": True,
                                                "source_identity": True, "max_session_duration": 7200}),
         "account_trust": main_args(trust={"mode": "account", "external_id": "ext-123"}),
+        "account_trust_attribution": main_args(trust={"mode": "account", "source_identity": True, "tag_session": True,
+                                                      "source_identities": ["reporting", "nightly"],
+                                                      "session_tags": {"team": "data"}}),
         "long_table_names": main_args(tables={LONG_A: {"access_type": "Read"}, LONG_B: {"access_type": "Read"}}),
         "role_override": main_args(role={"name": "custom-reader", "path": "/ddb/"}),
         "longest_valid": main_args(environment="e" * 25, trust={"external_id": "x" * 1224, "max_session_duration": 43200}),
         "consumer_full": consumer_args(
             zip_path,
-            assume={"extra_role_arns": [MATRIX], "tag_session": True, "external_id": "ext-123",
+            assume={"extra_role_arns": [MATRIX], "tag_session": True, "source_identity": True, "external_id": "ext-123",
                     "session_name": "reader", "session_duration_seconds": 900},
             function={"zip_path": str(zip_path), "table_region": "us-west-2", "default_table": "orders",
                       "allow_writes": True, "extra_environment": {"RUST_LOG": "info"}},
@@ -106,12 +113,34 @@ def test_trust_principal_mode_names_the_exact_roles(harness):
 
 
 def test_trust_external_id_tag_session_and_source_identity(harness):
+    """SetSourceIdentity and TagSession each get a statement of their own, allowed only for the
+    pinned values: the function's name, and exactly naming.json's tags (every key, no other)."""
     role = resource(harness, "every_trust_option", "aws_iam_role.this")
-    st = statement(role["assume_role_policy"])
-    assert st["Principal"] == {"AWS": [FN_ROLE]}  # null principal_arns: the consumer root's execution role
-    assert st["Condition"] == {"StringEquals": {"sts:ExternalId": "ext-123"}}
-    assert st["Action"] == ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]
+    assume, source, tags = json.loads(role["assume_role_policy"])["Statement"]
+    principal = {"AWS": [FN_ROLE]}  # null principal_arns: the consumer root's execution role
+    assert assume == {"Sid": "AssumeFromConsumer", "Effect": "Allow", "Principal": principal,
+                      "Action": ["sts:AssumeRole"], "Condition": {"StringEquals": {"sts:ExternalId": "ext-123"}}}
+    assert source == {"Sid": "SourceIdentityOfConsumer", "Effect": "Allow", "Principal": principal,
+                      "Action": "sts:SetSourceIdentity",
+                      "Condition": {"StringEquals": {"sts:SourceIdentity": [FUNCTION]}}}
+    assert set(DEFAULT_TAGS) == {"consumer", "environment", "function"}
+    assert tags == {"Sid": "SessionTagsOfConsumer", "Effect": "Allow", "Principal": principal,
+                    "Action": "sts:TagSession", "Condition": {
+                        "StringEquals": {f"aws:RequestTag/{k}": v for k, v in DEFAULT_TAGS.items()},
+                        "ForAllValues:StringEquals": {"aws:TagKeys": sorted(DEFAULT_TAGS)}}}
     assert role["max_session_duration"] == 7200
+    off = json.loads(resource(harness, "three_levels", "aws_iam_role.this")["assume_role_policy"])["Statement"]
+    assert [st["Action"] for st in off] == [["sts:AssumeRole"]], "off by default"
+
+
+def test_trust_attribution_in_account_mode_pins_the_principal_and_the_given_values(harness):
+    _, source, tags = json.loads(resource(harness, "account_trust_attribution", "aws_iam_role.this")
+                                 ["assume_role_policy"])["Statement"]
+    pin = {"aws:PrincipalArn": [FN_ROLE]}
+    assert source["Principal"] == tags["Principal"] == {"AWS": [f"arn:aws:iam::{CONSUMER}:root"]}
+    assert source["Condition"] == {"ArnEquals": pin, "StringEquals": {"sts:SourceIdentity": ["nightly", "reporting"]}}
+    assert tags["Condition"] == {"ArnEquals": pin, "StringEquals": {"aws:RequestTag/team": "data"},
+                                 "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}
 
 
 def test_trust_account_mode_pins_principal_arn(harness):
@@ -143,9 +172,15 @@ def test_longest_valid_inputs_are_accepted(harness):
 # --- consumer account ---
 
 def test_assume_policy_is_limited_to_the_main_roles(harness):
-    st = statement(resource(harness, "consumer_full", 'aws_iam_policy.execution["assume-main"]')["policy"])
-    assert (st["Effect"], st["Action"], st["Resource"]) == ("Allow", ["sts:AssumeRole", "sts:TagSession"],
-                                                            sorted([DEMO, MATRIX]))
+    doc = json.loads(resource(harness, "consumer_full", 'aws_iam_policy.execution["assume-main"]')["policy"])
+    roles = sorted([DEMO, MATRIX])
+    assert doc["Statement"] == [
+        {"Sid": "AssumeMainAccountRoles", "Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": roles},
+        {"Sid": "SourceIdentityIsTheFunction", "Effect": "Allow", "Action": ["sts:SetSourceIdentity"],
+         "Resource": roles, "Condition": {"StringEquals": {"sts:SourceIdentity": FUNCTION}}},
+        {"Sid": "SessionTagsOfTheFunction", "Effect": "Allow", "Action": ["sts:TagSession"], "Resource": roles,
+         "Condition": {"StringEquals": {f"aws:RequestTag/{k}": v for k, v in DEFAULT_TAGS.items()},
+                       "ForAllValues:StringEquals": {"aws:TagKeys": sorted(DEFAULT_TAGS)}}}]
     minimal = statement(resource(harness, "consumer_minimal", 'aws_iam_policy.execution["assume-main"]')["policy"])
     assert (minimal["Action"], minimal["Resource"]) == (["sts:AssumeRole"], [DEMO])
 
@@ -181,14 +216,16 @@ def test_environment_carries_the_function_contract(harness):
     assert resource(harness, "consumer_full", "aws_lambda_function.this")["environment"] == [{"variables": {
         "ROLE_ARN": DEMO, "EXTERNAL_ID": "ext-123", "ROLE_SESSION_NAME": "reader", "SESSION_DURATION_SECONDS": "900",
         "TABLE_REGION": "us-west-2", "DEFAULT_TABLE": "orders", "SCHEDULED_REQUEST": REQUEST, "ALLOW_WRITES": "true",
-        "RUST_LOG": "info"}}]
+        "RUST_LOG": "info", "SOURCE_IDENTITY": FUNCTION,
+        "SESSION_TAGS": json.dumps(DEFAULT_TAGS, separators=(",", ":"), sort_keys=True)}}]
 
 
 def test_environment_sets_only_what_is_given(harness):
     """The function rejects present-but-empty variables, so unset inputs must be absent; writes are off
     (no ALLOW_WRITES) unless function.allow_writes is true."""
     fn = resource(harness, "consumer_minimal", "aws_lambda_function.this")
-    assert fn["environment"] == [{"variables": {"ROLE_ARN": DEMO}}]
+    # SOURCE_IDENTITY / SESSION_TAGS are always explicit: the function's own defaults are on.
+    assert fn["environment"] == [{"variables": {"ROLE_ARN": DEMO, "SOURCE_IDENTITY": "off", "SESSION_TAGS": "off"}}]
     assert fn["reserved_concurrent_executions"] == -1  # the provider's "unreserved"
     h, plan = harness
     assert not [rc for rc in plan["resource_changes"]

@@ -22,6 +22,9 @@ function = {
 
 assume = {
   external_id = "local-demo-external-id"
+  # What the main root's trust pins (envs/local.tfvars there).
+  source_identity = true
+  tag_session     = true
   # The second main-account role of the local environment (envs/local-account-trust.tfvars of the
   # main root: trust mode "account"), which the function may also assume.
   extra_role_arns = ["arn:aws:iam::111111111111:role/local-account-trust"]

@@ -5,8 +5,9 @@ consumer_account_id = "222222222222"
 main_account_id     = "111111111111"
 
 assume = {
-  external_id = "prod-ddb-reader-c84e"
-  tag_session = true
+  external_id     = "prod-ddb-reader-c84e"
+  tag_session     = true
+  source_identity = true
 }
 
 function = {

@@ -12,8 +12,10 @@ role = {
 }
 
 trust = {
-  mode        = "account"
-  external_id = "local-demo-external-id"
+  mode            = "account"
+  external_id     = "local-demo-external-id"
+  source_identity = true
+  tag_session     = true
 }
 
 tables = {

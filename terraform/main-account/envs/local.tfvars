@@ -9,6 +9,10 @@ consumer_account_id = "222222222222"
 
 trust = {
   external_id = "local-demo-external-id"
+  # CloudTrail attribution: the function's name as SourceIdentity and naming.json's session tags,
+  # pinned by the trust policy (the emulator enforces and records both).
+  source_identity = true
+  tag_session     = true
 }
 
 tables = {

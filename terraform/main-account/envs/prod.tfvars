@@ -5,8 +5,9 @@ main_account_id     = "111111111111"
 consumer_account_id = "222222222222"
 
 trust = {
-  external_id = "prod-ddb-reader-c84e"
-  tag_session = true
+  external_id     = "prod-ddb-reader-c84e"
+  tag_session     = true
+  source_identity = true
 }
 
 tables = {

@@ -30,7 +30,14 @@ locals {
     SCHEDULED_REQUEST        = try(var.schedule.request, null)
     METRICS                  = var.metrics.enabled == null ? null : (var.metrics.enabled ? "on" : "off")
     METRICS_NAMESPACE        = var.metrics.namespace
+    # Always explicit (the function's defaults are on): what the main root's trust allows.
+    SOURCE_IDENTITY = var.access.mode == "resource_policy" ? null : (var.assume.source_identity ? local.function_name : "off")
+    SESSION_TAGS    = var.access.mode == "resource_policy" ? null : (var.assume.tag_session ? jsonencode(local.session_tags) : "off")
   } : k => v if v != null })
+
+  # The values the main root's trust pins by default (naming.json), unless given here.
+  session_tags     = coalesce(var.assume.session_tags, module.conventions.session_tags)
+  assume_role_arns = sort(distinct(concat([local.role_arn], var.assume.extra_role_arns)))
 
   # Lambda itself assumes the execution role. Deliberately the documented form without
   # aws:SourceAccount/SourceArn conditions: Lambda does not document them for execution roles.
@@ -50,12 +57,28 @@ locals {
       description = "sts:AssumeRole on the main-account DynamoDB roles only."
       document = {
         Version = "2012-10-17"
-        Statement = [{
+        # SetSourceIdentity / TagSession only with the values the function sends.
+        Statement = concat([{
           Sid      = "AssumeMainAccountRoles"
           Effect   = "Allow"
-          Action   = concat(["sts:AssumeRole"], var.assume.tag_session ? ["sts:TagSession"] : [])
-          Resource = sort(distinct(concat([local.role_arn], var.assume.extra_role_arns)))
-        }]
+          Action   = ["sts:AssumeRole"]
+          Resource = local.assume_role_arns
+          }], var.assume.source_identity ? [{
+          Sid       = "SourceIdentityIsTheFunction"
+          Effect    = "Allow"
+          Action    = ["sts:SetSourceIdentity"]
+          Resource  = local.assume_role_arns
+          Condition = { StringEquals = { "sts:SourceIdentity" = local.function_name } }
+          }] : [], var.assume.tag_session ? [{
+          Sid      = "SessionTagsOfTheFunction"
+          Effect   = "Allow"
+          Action   = ["sts:TagSession"]
+          Resource = local.assume_role_arns
+          Condition = {
+            StringEquals                = { for k, v in local.session_tags : "aws:RequestTag/${k}" => v }
+            "ForAllValues:StringEquals" = { "aws:TagKeys" = sort(keys(local.session_tags)) }
+          }
+        }] : [])
       }
     }
     } : k => v if local.assume_role_granted }, {

@@ -112,7 +112,7 @@ variable "function" {
 }
 
 variable "assume" {
-  description = "How the function assumes the main account's role. role_name: null means naming.json's cross_account_role_name (set it when the main root's role.name is set). extra_role_arns: more main-account roles it may assume (a request's role override). external_id, session_name, session_duration_seconds (900-3600): EXTERNAL_ID, ROLE_SESSION_NAME, SESSION_DURATION_SECONDS; null: unset. tag_session: also allow sts:TagSession."
+  description = "How the function assumes the main account's role. role_name: null means naming.json's cross_account_role_name (set it when the main root's role.name is set). extra_role_arns: more main-account roles it may assume (a request's role override). external_id, session_name, session_duration_seconds (900-3600): EXTERNAL_ID, ROLE_SESSION_NAME, SESSION_DURATION_SECONDS; null: unset. source_identity: send the function's name as SourceIdentity (SOURCE_IDENTITY) and allow sts:SetSourceIdentity for it; the main root's trust.source_identity must be on. tag_session: send session_tags (null: naming.json's session_tags: consumer, environment, function) as SESSION_TAGS and allow sts:TagSession for exactly them; the main root's trust.tag_session must be on. Off: SOURCE_IDENTITY / SESSION_TAGS are set to off."
   type = object({
     role_name                = optional(string)
     extra_role_arns          = optional(list(string), [])
@@ -120,6 +120,8 @@ variable "assume" {
     session_name             = optional(string)
     session_duration_seconds = optional(number)
     tag_session              = optional(bool, false)
+    session_tags             = optional(map(string))
+    source_identity          = optional(bool, false)
   })
   default  = {}
   nullable = false
@@ -144,6 +146,15 @@ variable "assume" {
       can(regex("^[A-Za-z0-9+=,.@:/_-]+$", coalesce(var.assume.external_id, "-")))
     )
     error_message = "The assume.external_id must be null (unset) or 2-1224 characters of letters, digits and +=,.@:/_-."
+  }
+
+  validation {
+    # STS's session tag rules: at most 50; keys 1-128, values 0-256 characters; no aws: prefix.
+    condition = var.assume.session_tags == null || (length(coalesce(var.assume.session_tags, { "-" = "" })) > 0 && length(coalesce(var.assume.session_tags, {})) <= 50 && alltrue([
+      for k, v in coalesce(var.assume.session_tags, {}) :
+      can(regex("^[\\p{L}\\p{N} _.:/=+@-]{1,128}$", k)) && can(regex("^[\\p{L}\\p{N} _.:/=+@-]{0,256}$", v)) && !startswith(lower(k), "aws:")
+    ]))
+    error_message = "The assume.session_tags must be null (naming.json's session_tags) or 1-50 tags: keys of 1-128 and values of at most 256 letters, digits, spaces and _.:/=+@-, keys not starting with aws:."
   }
 
   validation {

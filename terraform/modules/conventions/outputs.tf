@@ -10,6 +10,11 @@ output "names" {
   }
 }
 
+output "session_tags" {
+  description = "naming.json's session_tags filled in: the session tags the function sends by default (consumer: the consumer account id, environment, function)."
+  value       = local.session_tags
+}
+
 output "naming" {
   description = "naming.json as Terraform reads it (templates, environment pattern and maximum length)."
   value       = local.naming

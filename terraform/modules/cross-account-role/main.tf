@@ -17,33 +17,50 @@ locals {
   ]))
   foreign_principals = [for arn in local.principal_arns : arn if split(":", arn)[4] != var.consumer_account_id]
 
-  trust_actions = concat(
-    ["sts:AssumeRole"],
-    var.trust.tag_session ? ["sts:TagSession"] : [],
-    var.trust.source_identity ? ["sts:SetSourceIdentity"] : [],
-  )
+  # sts:SetSourceIdentity / sts:TagSession are separate actions of the same AssumeRole request,
+  # each allowed only for the pinned values: the source identity one of source_identities, every
+  # tag key present with its value, and no other key.
+  source_identities = sort(coalesce(var.trust.source_identities, [module.conventions.names.function_name]))
+  session_tags      = coalesce(var.trust.session_tags, module.conventions.session_tags)
 
   # "principal": IAM resolves each role ARN to the role's unique id when the policy is saved, so
   # the role must already exist (apply the consumer account first) and a re-created role must be
   # trusted again. "account": the account root is the principal and aws:PrincipalArn pins the
   # exact callers, which works before they exist (either apply order).
+  principal = { AWS = var.trust.mode == "principal" ? local.principal_arns : [
+    "arn:${local.partition}:iam::${var.consumer_account_id}:root"
+  ] }
+  principal_condition = var.trust.mode == "account" ? { ArnEquals = { "aws:PrincipalArn" = local.principal_arns } } : {}
   trust_conditions = merge(
-    var.trust.mode == "account" ? { ArnEquals = { "aws:PrincipalArn" = local.principal_arns } } : {},
+    local.principal_condition,
     var.trust.external_id != null ? { StringEquals = { "sts:ExternalId" = var.trust.external_id } } : {},
   )
-  trust_policy = {
-    Version = "2012-10-17"
-    Statement = [merge(
-      {
-        Sid    = "AssumeFromConsumer"
-        Effect = "Allow"
-        Principal = { AWS = var.trust.mode == "principal" ? local.principal_arns : [
-          "arn:${local.partition}:iam::${var.consumer_account_id}:root"
-        ] }
-        Action = local.trust_actions
-      },
+  trust_statements = concat(
+    [merge(
+      { Sid = "AssumeFromConsumer", Effect = "Allow", Principal = local.principal, Action = ["sts:AssumeRole"] },
       length(local.trust_conditions) > 0 ? { Condition = local.trust_conditions } : {},
-    )]
+    )],
+    var.trust.source_identity ? [{
+      Sid       = "SourceIdentityOfConsumer"
+      Effect    = "Allow"
+      Principal = local.principal
+      Action    = "sts:SetSourceIdentity"
+      Condition = merge(local.principal_condition, { StringEquals = { "sts:SourceIdentity" = local.source_identities } })
+    }] : [],
+    var.trust.tag_session ? [{
+      Sid       = "SessionTagsOfConsumer"
+      Effect    = "Allow"
+      Principal = local.principal
+      Action    = "sts:TagSession"
+      Condition = merge(local.principal_condition, {
+        StringEquals                = { for k, v in local.session_tags : "aws:RequestTag/${k}" => v }
+        "ForAllValues:StringEquals" = { "aws:TagKeys" = sort(keys(local.session_tags)) }
+      })
+    }] : [],
+  )
+  trust_policy = {
+    Version   = "2012-10-17"
+    Statement = local.trust_statements
   }
 
   tables = {

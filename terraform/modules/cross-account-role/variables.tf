@@ -59,13 +59,15 @@ variable "role" {
 }
 
 variable "trust" {
-  description = "Who may assume the role. mode: \"principal\" (trust principal_arns exactly; they must exist, so apply the consumer root first) or \"account\" (trust the consumer account with an aws:PrincipalArn condition on principal_arns; either order). principal_arns: null means the consumer root's execution role (naming.json). external_id: the sts:ExternalId the caller must give (null: none). tag_session / source_identity: also allow sts:TagSession / sts:SetSourceIdentity. max_session_duration: seconds, 3600-43200."
+  description = "Who may assume the role. mode: \"principal\" (trust principal_arns exactly; they must exist, so apply the consumer root first) or \"account\" (trust the consumer account with an aws:PrincipalArn condition on principal_arns; either order). principal_arns: null means the consumer root's execution role (naming.json). external_id: the sts:ExternalId the caller must give (null: none). source_identity: also allow sts:SetSourceIdentity, only with a SourceIdentity in source_identities (null: naming.json's function_name). tag_session: also allow sts:TagSession, only with exactly the tags of session_tags (null: naming.json's session_tags: consumer, environment, function). max_session_duration: seconds, 3600-43200."
   type = object({
     mode                 = optional(string, "principal")
     principal_arns       = optional(list(string))
     external_id          = optional(string)
     tag_session          = optional(bool, false)
     source_identity      = optional(bool, false)
+    source_identities    = optional(list(string))
+    session_tags         = optional(map(string))
     max_session_duration = optional(number, 3600)
   })
   default  = {}
@@ -98,6 +100,23 @@ variable "trust" {
       can(regex("^[A-Za-z0-9+=,.@:/_-]+$", coalesce(var.trust.external_id, "-")))
     )
     error_message = "The trust.external_id must be null (no condition) or 2-1224 characters of letters, digits and +=,.@:/_-."
+  }
+
+  validation {
+    # STS's SourceIdentity rule: 2-64 characters of [\w+=,.@-], not starting with aws:.
+    condition = var.trust.source_identities == null || (length(coalesce(var.trust.source_identities, ["-"])) > 0 && alltrue([
+      for s in coalesce(var.trust.source_identities, []) : can(regex("^[A-Za-z0-9+=,.@_-]{2,64}$", s)) && !startswith(lower(s), "aws:")
+    ]))
+    error_message = "The trust.source_identities must be null (the function's name) or a non-empty list of 2-64 characters of letters, digits and +=,.@_- each."
+  }
+
+  validation {
+    # STS's session tag rules: at most 50; keys 1-128, values 0-256 characters; no aws: prefix.
+    condition = var.trust.session_tags == null || (length(coalesce(var.trust.session_tags, { "-" = "" })) > 0 && length(coalesce(var.trust.session_tags, {})) <= 50 && alltrue([
+      for k, v in coalesce(var.trust.session_tags, {}) :
+      can(regex("^[\\p{L}\\p{N} _.:/=+@-]{1,128}$", k)) && can(regex("^[\\p{L}\\p{N} _.:/=+@-]{0,256}$", v)) && !startswith(lower(k), "aws:")
+    ]))
+    error_message = "The trust.session_tags must be null (naming.json's session_tags) or 1-50 tags: keys of 1-128 and values of at most 256 letters, digits, spaces and _.:/=+@-, keys not starting with aws:."
   }
 
   validation {
