@@ -472,6 +472,88 @@ def _table_policy(resource: str) -> str | None:
     return policy.policy_doc if policy is not None else None
 
 
+# ---- KMS: tables encrypted with a customer-managed key ------------------------------------------
+
+# What DynamoDB asks KMS for, on the caller's behalf, per data-plane action on a table encrypted
+# with a customer-managed key. Control-plane calls (DescribeTable, CreateTable...) need no key.
+KMS_READ_ACTIONS = ("kms:Decrypt",)
+KMS_WRITE_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+_KMS_BY_ACTION = {
+    **{f"dynamodb:{a}": KMS_READ_ACTIONS for a in ("GetItem", "BatchGetItem", "Query", "Scan", "ConditionCheckItem")},
+    **{f"dynamodb:{a}": KMS_WRITE_ACTIONS for a in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")},
+}
+
+
+def table_kms_key(table_arn: str):
+    """The customer-managed KMS key (moto Key) a table is encrypted with, or None (no table, the
+    AWS owned key, or the AWS managed aws/dynamodb key, whose policy lets DynamoDB serve every
+    principal of the account)."""
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.kms.models import kms_backends
+    _, _, _, region, account, rest = table_arn.split(":", 5)
+    try:
+        table = dynamodb_backends[account][region].tables.get(rest.split("/", 1)[1])
+    except KeyError:
+        return None
+    sse = getattr(table, "sse_specification", None) or {}
+    if table is None or not sse.get("KMSMasterKeyId"):
+        return None
+    key_ref = sse["KMSMasterKeyId"]
+    key_account, key_region = (key_ref.split(":")[4], key_ref.split(":")[3]) if key_ref.startswith("arn:") else (account, region)
+    try:
+        key = kms_backends[key_account][key_region].describe_key(key_ref)
+    except Exception:  # a key deleted since: DynamoDB would report the table inaccessible
+        return None
+    if key.key_manager != "CUSTOMER" or "alias/aws/dynamodb" in getattr(key, "aliases", {}):
+        return None
+    return key
+
+
+def authorize_kms_key(caller: Caller, kms_action: str, key, context: dict) -> None:
+    """KMS's rule: the key policy is always consulted. It allows by naming the caller (enough in
+    the key's account) or by naming the account root (then the caller's identity policy must allow
+    too); across accounts both must allow. An explicit Deny in either wins."""
+    identity, _ = evaluate(caller.policies, kms_action, key.arn, context)
+    granted, how = evaluate([key.policy], kms_action, key.arn, context, caller=caller)
+    if DENY in (identity, granted):
+        where = "an identity-based policy" if identity == DENY else "the key policy"
+        raise Denied(caller.arn, kms_action, key.arn, f"with an explicit deny in {where}")
+    if granted != ALLOW:
+        raise Denied(caller.arn, kms_action, key.arn, f"because the key policy does not allow the {kms_action} action")
+    if how == "exact" and key.account_id == caller.account:
+        return
+    if identity != ALLOW:
+        raise Denied(caller.arn, kms_action, key.arn,
+                     f"because no identity-based policy allows the {kms_action} action")
+    authorize_identity(caller, kms_action, key.arn, context)  # the boundary still applies
+
+
+class KmsDenied(Denied):
+    """DynamoDB's answer when its KMS call on the caller's behalf is refused: AccessDeniedException
+    whose message starts "KMS key access denied error:" (AWS then quotes KMS's own exception, which
+    names neither the action nor the key; here the IAM-style sentence that does follows)."""
+    def __str__(self) -> str:
+        return f"KMS key access denied error: {super().__str__()}"
+
+
+def authorize_table_keys(caller: Caller, requests: list[tuple[str, str]], context: dict) -> None:
+    """Every table of the call that is encrypted with a customer-managed key needs the KMS actions
+    of _KMS_BY_ACTION on that key, with kms:ViaService = dynamodb.REGION.amazonaws.com (DynamoDB
+    makes the KMS call) and kms:CallerAccount the caller's account."""
+    for iam_action, resource in requests:
+        table_arn = _table_arn_of(resource)
+        kms_actions = _KMS_BY_ACTION.get(iam_action, ())
+        if table_arn is None or not kms_actions or (key := table_kms_key(table_arn)) is None:
+            continue
+        ctx = {**context, "kms:viaservice": [f"dynamodb.{table_arn.split(':')[3]}.amazonaws.com"],
+               "kms:calleraccount": [caller.account]}
+        for kms_action in kms_actions:
+            try:
+                authorize_kms_key(caller, kms_action, key, ctx)
+            except Denied as d:
+                raise KmsDenied(d.caller_arn, d.action, d.resource, d.reason) from None
+
+
 def _authorize_dynamodb(handler, action: str) -> None:
     """Identity policies, and the table's resource-based policy where the table has one.
 
@@ -488,6 +570,7 @@ def _authorize_dynamodb(handler, action: str) -> None:
         raise Rejected(400, "ValidationException", "One request cannot address tables of more than one account")
     for iam_action, resource in requests:
         authorize_with_resource_policy(caller, iam_action, resource, ctx, _table_policy(resource))
+    authorize_table_keys(caller, requests, ctx)
     if accounts and (target := accounts.pop()) != caller.account:
         handler.current_account = target  # moto picks the backend by this attribute
 

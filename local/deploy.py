@@ -352,7 +352,8 @@ def deploy(endpoint: str, workdir: Path, binary: Path | None = None, log=print) 
     outputs.update(main=main_out, main_account_trust=trust_out)
 
     main_deployer = deployers[MAIN_ACCOUNT]
-    tables = timed("seed", seed.create_tables, client("dynamodb", endpoint, main_deployer, max_pool_connections=8))
+    tables = timed("seed", seed.create_tables, client("dynamodb", endpoint, main_deployer, max_pool_connections=8),
+                   main_out.get("demo_kms_key_arns"))
     function = timed("function", deployed_function, endpoint, deployers[CONSUMER_ACCOUNT],
                      outputs["consumer"]["function_name"])
 

@@ -95,6 +95,11 @@ def audit_items() -> list[dict]:
             for i, e in enumerate(["login", "export", "delete-request"], start=1)]
 
 
+def vault_items() -> list[dict]:
+    """The tables encrypted with the demo customer-managed key (vault and sealed)."""
+    return [{"pk": S(f"secret#{i:02d}"), "label": S(f"secret {i}"), "rank": N(i)} for i in range(1, 5)]
+
+
 def _string_attrs(*names):
     return [{"AttributeName": n, "AttributeType": "S"} for n in names]
 
@@ -112,16 +117,29 @@ TABLES = {
                                        {"AttributeName": "sk", "AttributeType": "N"}]),
     "ledger": dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], AttributeDefinitions=_string_attrs("pk")),
     "audit": dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], AttributeDefinitions=_string_attrs("pk")),
+    "vault": dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], AttributeDefinitions=_string_attrs("pk")),
+    "sealed": dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], AttributeDefinitions=_string_attrs("pk")),
 }
+# Each encrypted with a customer-managed key of its own that Terraform creates (terraform/main-account
+# kms.tf, output demo_kms_key_arns); every other table uses the AWS owned key.
+KMS_TABLES = ("vault", "sealed")
 TABLE_DATA = {"orders": orders_items, "customers": customers_items, "bulk": bulk_items, "ledger": ledger_items,
-              "audit": audit_items}
+              "audit": audit_items, "vault": vault_items, "sealed": vault_items}
 
 
-def create_tables(ddb) -> dict[str, dict]:
-    """Every table with its data, through `ddb` (a DynamoDB client of the main account).
-    Returns {table: {arn, item_count}}."""
+def create_tables(ddb, kms_key_arns: dict[str, str] | None = None) -> dict[str, dict]:
+    """Every table with its data, through `ddb` (a DynamoDB client of the main account); each of
+    KMS_TABLES encrypted with its key of `kms_key_arns` (table -> key ARN).
+    Returns {table: {arn, item_count, kms_key_arn}}."""
+    missing = [t for t in KMS_TABLES if t not in (kms_key_arns or {})]
+    if missing:
+        raise ValueError(f"seed: tables {', '.join(missing)} need their KMS key (terraform/main-account "
+                         "output demo_kms_key_arns: demo_kms_keys in envs/local.tfvars)")
     out = {}
     for name, spec in TABLES.items():
+        key = kms_key_arns[name] if name in KMS_TABLES else None
+        if key:
+            spec = {**spec, "SSESpecification": {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key}}
         # Deletion protection (as the project's table module sets it) also keeps the allow/deny
         # matrix non-destructive: an authorized DeleteTable gets a ValidationException.
         arn = ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True,
@@ -135,5 +153,5 @@ def create_tables(ddb) -> dict[str, dict]:
                 request = ddb.batch_write_item(RequestItems=request).get("UnprocessedItems")
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(write, chunks))
-        out[name] = {"arn": arn, "item_count": len(items)}
+        out[name] = {"arn": arn, "item_count": len(items), "kms_key_arn": key}
     return out

@@ -385,6 +385,8 @@ class ResourcePolicyAccess:
                                          VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]
             doc = json.loads(doc) if isinstance(doc, str) else doc
             for st in doc["Statement"]:
+                if all(r.startswith("arn:aws:kms:") for r in st["Resource"]):
+                    continue  # a table's key grant: not carried over in this mode (README, Access modes)
                 table = next(r for r in st["Resource"] if "/index/" not in r)
                 self.grants[table] = sorted(set(st["Action"]) & allowed)
         self.execution_role_arn = aws.state["function"]["role_arn"]

@@ -29,6 +29,15 @@ pub enum AppError {
         message: String,
         source: Option<Cause>,
     },
+    /// KMS refused the table's customer-managed key to the role (DynamoDB's "KMS key access
+    /// denied"). The key and the refused KMS action are read from `message` where AWS names them.
+    KmsAccessDenied {
+        role_arn: String,
+        action: String,
+        table: String,
+        message: String,
+        source: Option<Cause>,
+    },
     AssumeRoleFailed {
         role_arn: String,
         message: String,
@@ -102,6 +111,7 @@ impl AppError {
         match self {
             AppError::InvalidRequest { .. } => "InvalidRequest",
             AppError::AccessDenied { .. } => "AccessDenied",
+            AppError::KmsAccessDenied { .. } => "KmsAccessDenied",
             AppError::AssumeRoleFailed { .. } => "AssumeRoleFailed",
             AppError::TableNotFound { .. } => "TableNotFound",
             AppError::Throttled { .. } => "Throttled",
@@ -143,6 +153,23 @@ impl fmt::Display for AppError {
                 "access denied: role {role_arn} is not allowed {action} on table `{table}` ({}); AWS said: {message}",
                 missing_grant(role_arn, message)
             ),
+            AppError::KmsAccessDenied { role_arn, action, table, message, .. } => {
+                let (key_arn, denied) = (crate::kms::key_arn_in(message), crate::kms::denied_action_in(message));
+                let key = key_arn
+                    .as_deref()
+                    .unwrap_or("(AWS does not name it: DescribeTable shows it in SSEDescription.KMSMasterKeyArn)");
+                write!(f, "access denied by KMS: role {role_arn} may not use the KMS key {key} of table `{table}` for {action}")?;
+                if let Some(denied) = denied {
+                    write!(f, " (refused: {denied})")?;
+                }
+                write!(
+                    f,
+                    "; it needs {} on that key via dynamodb.<region>.amazonaws.com, in the role's policy for the \
+                     table (Terraform: the table entry's kms_key_arn) and in the key's policy (delegating to the \
+                     main account's IAM or naming the role); AWS said: {message}",
+                    crate::kms::needed_for(action).join(", ")
+                )
+            }
             AppError::AssumeRoleFailed { role_arn, message, .. } => write!(
                 f,
                 "could not assume role {role_arn}: {message} (check the role's trust policy, the \
@@ -188,6 +215,7 @@ impl StdError for AppError {
         let cause = match self {
             AppError::InvalidRequest { source, .. }
             | AppError::AccessDenied { source, .. }
+            | AppError::KmsAccessDenied { source, .. }
             | AppError::AssumeRoleFailed { source, .. }
             | AppError::TableNotFound { source, .. }
             | AppError::Throttled { source, .. }
@@ -237,6 +265,13 @@ where
     let source: Option<Cause> = Some(Arc::new(err));
     if let Some((code, message)) = service {
         return match code.as_str() {
+            "AccessDeniedException" if crate::kms::is_key_denial(&message) => AppError::KmsAccessDenied {
+                role_arn: ctx.role_arn.to_string(),
+                action: ctx.action.to_string(),
+                table: ctx.table.to_string(),
+                message: format!("{code}: {message}"),
+                source,
+            },
             "AccessDeniedException" | "AccessDenied" | "UnrecognizedClientException" => AppError::AccessDenied {
                 role_arn: ctx.role_arn.to_string(),
                 action: ctx.action.to_string(),
@@ -330,6 +365,40 @@ mod tests {
         assert!(StdError::source(&internal).is_some() && internal.to_string().contains("encoding: "), "{internal}");
     }
 
+    #[test]
+    fn a_kms_refusal_names_the_key_and_what_the_role_needs() {
+        let denied = |message: &str, action: &'static str| {
+            let body =
+                serde_json::json!({"__type": "com.amazon.coral.service#AccessDeniedException", "Message": message});
+            let raw = Response::new(StatusCode::try_from(400).unwrap(), SdkBody::from(body.to_string()));
+            let meta = aws_smithy_types::error::ErrorMetadata::builder()
+                .code("AccessDeniedException")
+                .message(message)
+                .build();
+            let err = SdkError::service_error(ScanError::generic(meta), raw);
+            from_sdk(err, &CallContext { action, ..ctx() })
+        };
+        let key = "arn:aws:kms:us-east-1:111111111111:key/0a1b2c3d-aaaa-bbbb-cccc-123456789012";
+        let e = denied(
+            &format!("KMS key access denied error: User: u is not authorized to perform: kms:Decrypt on resource: {key} because"),
+            "dynamodb:Scan",
+        );
+        assert_eq!(e.error_type(), "KmsAccessDenied");
+        let text = e.to_string();
+        assert!(text.contains(key) && text.contains("(refused: kms:Decrypt)") && text.contains("`orders`"), "{text}");
+        assert!(text.contains("it needs kms:Decrypt, kms:DescribeKey on that key"), "{text}");
+        // AWS's own wording names no key: the message says where to find it; a write needs more.
+        let e = denied(
+            "KMS key access denied error: com.amazonaws.services.kms.model.AWSKMSException: ...",
+            "dynamodb:PutItem",
+        );
+        let text = e.to_string();
+        assert!(text.contains("SSEDescription.KMSMasterKeyArn") && text.contains("kms:GenerateDataKey*"), "{text}");
+        // Any other AccessDeniedException stays AccessDenied.
+        let e = denied("User: u is not authorized to perform: dynamodb:Scan on resource: t", "dynamodb:Scan");
+        assert_eq!(e.error_type(), "AccessDenied");
+    }
+
     /// Every errorType the function can return is in the README's table (one row each).
     #[test]
     fn the_readme_documents_every_error_type() {
@@ -337,6 +406,13 @@ mod tests {
         let all = [
             AppError::invalid("f", "m"),
             AppError::AccessDenied {
+                role_arn: String::new(),
+                action: String::new(),
+                table: String::new(),
+                message: String::new(),
+                source: None,
+            },
+            AppError::KmsAccessDenied {
                 role_arn: String::new(),
                 action: String::new(),
                 table: String::new(),
@@ -359,6 +435,7 @@ mod tests {
             match e {
                 AppError::InvalidRequest { .. }
                 | AppError::AccessDenied { .. }
+                | AppError::KmsAccessDenied { .. }
                 | AppError::AssumeRoleFailed { .. }
                 | AppError::TableNotFound { .. }
                 | AppError::Throttled { .. }

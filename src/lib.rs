@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod cursor;
 pub mod error;
 pub mod handler;
+pub mod kms;
 pub mod logging;
 pub mod metrics;
 pub mod naming;

@@ -10,7 +10,7 @@ module "cross_account_role" {
   region              = var.region
   role                = var.role
   trust               = var.trust
-  tables              = var.tables
+  tables              = local.tables
 }
 
 module "demo_table" {
@@ -31,7 +31,7 @@ module "table_resource_policy" {
   consumer_account_id = var.consumer_account_id
   region              = var.region
   principals          = { mode = var.trust.mode, principal_arns = var.trust.principal_arns }
-  tables              = var.tables
+  tables              = local.tables
 
   # A table policy can only be written on a table that exists.
   depends_on = [module.demo_table]

@@ -22,3 +22,8 @@ output "table_resource_policies" {
   description = "The resource-based policy of each table, by table name (decoded; empty in assume_role mode)."
   value       = try({ for name, t in module.table_resource_policy[0].tables : name => t.policy }, {})
 }
+
+output "demo_kms_key_arns" {
+  description = "ARN of each demo table's customer-managed KMS key, by table name (empty when none is created)."
+  value       = { for name, k in aws_kms_key.demo : name => k.arn }
+}

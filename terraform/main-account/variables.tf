@@ -60,11 +60,21 @@ variable "trust" {
 }
 
 variable "tables" {
-  description = "modules/cross-account-role's tables input: by table name, access_type (Read, ReadWriteUpdate, Full) and region (null: var.region)."
+  description = "modules/cross-account-role's tables input: by table name, access_type (Read, ReadWriteUpdate, Full), region (null: var.region) and kms_key_arn (the table's customer-managed key; null: none)."
   type = map(object({
     access_type = string
     region      = optional(string)
+    kms_key_arn = optional(string)
   }))
+}
+
+variable "demo_kms_keys" {
+  description = "Customer-managed KMS keys to create for demo tables (kms.tf), one per table name; each key policy delegates to this account's IAM. grant: the key becomes that tables entry's kms_key_arn (false: the table is encrypted with it but the role is not granted it). Empty: none."
+  type = map(object({
+    grant = optional(bool, true)
+  }))
+  default  = {}
+  nullable = false
 }
 
 variable "demo_table" {

@@ -14,6 +14,7 @@ each table, through the real binary as deployed, including the per-action author
 transact_write and BatchWriteItem's deletes on a ReadWriteUpdate table."""
 import fnmatch
 import json
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
@@ -23,6 +24,8 @@ from local.testing import ACCOUNT_TRUST_ROLE, DEMO_ROLE, EXECUTION_ROLE, MAIN_AC
 
 # Seeded tables the matrix calls; which level (if any) each is granted is read from IAM.
 MATRIX_TABLES = ("orders", "customers", "ledger", "audit")
+# Encrypted with a customer-managed key: granted Read with the key (vault) and without it (sealed).
+KMS_MATRIX_TABLES = ("vault", "sealed")
 LEVELS = ("Read", "ReadWriteUpdate", "Full")
 
 
@@ -95,14 +98,38 @@ def applied_grants(aws) -> dict[str, list[str]]:
         version = iam.get_policy(PolicyArn=p["PolicyArn"])["Policy"]["DefaultVersionId"]
         doc = iam.get_policy_version(PolicyArn=p["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
         doc = json.loads(doc) if isinstance(doc, str) else doc
+        kms = [st for st in doc["Statement"] if all(r.startswith("arn:aws:kms:") for r in st["Resource"])]
         for stmt in doc["Statement"]:
             assert stmt["Effect"] == "Allow"
+            if stmt in kms:
+                continue  # a table's key grant: kms_grants reads it
             tables = {r.split(":table/")[1].split("/")[0] for r in stmt["Resource"]}
             assert len(tables) == 1, stmt   # one policy per table
             table = tables.pop()
             arn = f"arn:aws:dynamodb:us-east-1:{MAIN_ACCOUNT}:table/{table}"
             assert sorted(stmt["Resource"]) == [arn, f"{arn}/index/*"], stmt
             grants.setdefault(table, []).extend(stmt["Action"])
+    return grants
+
+
+@pytest.fixture(scope="module")
+def kms_grants(aws) -> dict[str, dict]:
+    """{table: {"key": key ARN, "actions": [...], "via": kms:ViaService}} of the role's table
+    policies that also grant a KMS key (each policy names one table: the table its other statement
+    grants)."""
+    iam = aws.client("iam", account=MAIN_ACCOUNT)
+    grants = {}
+    for p in iam.list_attached_role_policies(RoleName=DEMO_ROLE)["AttachedPolicies"]:
+        version = iam.get_policy(PolicyArn=p["PolicyArn"])["Policy"]["DefaultVersionId"]
+        doc = iam.get_policy_version(PolicyArn=p["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
+        doc = json.loads(doc) if isinstance(doc, str) else doc
+        table = next(r.split(":table/")[1].split("/")[0] for st in doc["Statement"] for r in st["Resource"]
+                     if ":table/" in r)
+        for stmt in doc["Statement"]:
+            if all(r.startswith("arn:aws:kms:") for r in stmt["Resource"]):
+                assert len(stmt["Resource"]) == 1, stmt
+                grants[table] = {"key": stmt["Resource"][0], "actions": stmt["Action"],
+                                 "via": stmt["Condition"]["StringEquals"]["kms:ViaService"]}
     return grants
 
 
@@ -149,6 +176,72 @@ def test_cell(aws, access_levels, table_levels, op, table):
         else:
             pytest.fail(f"unexpected {code}: {message}")
     assert outcome == ("allowed" if expected_allowed else "denied"), (table, level, op)
+
+
+# ---- tables encrypted with a customer-managed KMS key -----------------------------------------
+
+KMS_LEVELS_FILE = Path(__file__).resolve().parents[2] / "terraform" / "modules" / "conventions" / "kms-actions.json"
+# What DynamoDB asks KMS for on the caller's behalf (reads: kms:Decrypt); control-plane calls none.
+KMS_OPERATIONS = ("GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable")
+
+
+def table_key(aws, table: str) -> str | None:
+    """The table's key as DynamoDB describes it (SSEDescription), read by the main account's admin."""
+    sse = aws.client("dynamodb").describe_table(TableName=table)["Table"].get("SSEDescription") or {}
+    return sse.get("KMSMasterKeyArn")
+
+
+def test_kms_tables_have_customer_managed_keys_and_only_vaults_is_granted(aws, kms_grants, applied_grants, access_levels):
+    for table in KMS_MATRIX_TABLES:  # both granted Read on the table itself: only the key differs
+        assert sorted(applied_grants.get(table, [])) == sorted(access_levels["Read"]), table
+    key, other = table_key(aws, "vault"), table_key(aws, "sealed")
+    assert key and other and key != other, (key, other)  # IAM grants keys, not tables: one key each
+    assert all(k.startswith(f"arn:aws:kms:us-east-1:{MAIN_ACCOUNT}:key/") for k in (key, other))
+    assert "vault" in kms_grants and "sealed" not in kms_grants, kms_grants
+    levels = json.loads(KMS_LEVELS_FILE.read_text())
+    assert kms_grants["vault"] == {"key": key, "actions": levels["Read"], "via": "dynamodb.us-east-1.amazonaws.com"}
+    assert all(t not in kms_grants for t in MATRIX_TABLES), "only tables with a key get a key grant"
+
+
+KMS_CELLS = [pytest.param(op, table, id=f"{table}-{op}") for table in KMS_MATRIX_TABLES for op in KMS_OPERATIONS]
+
+
+@pytest.mark.parametrize("op, table", KMS_CELLS)
+def test_kms_cell(aws, kms_grants, op, table):
+    """Allowed iff the role's policy for the table grants kms:Decrypt on the table's own key (the
+    key policy delegates to the account); DescribeTable needs no key. A denial is DynamoDB's
+    AccessDeniedException "KMS key access denied", naming kms:Decrypt and the key."""
+    action, suffix, call = OPERATIONS[op]
+    key = table_key(aws, table)
+    grant = kms_grants.get(table)
+    key_granted = grant is not None and grant["key"] == key and action_in_level("kms:Decrypt", grant["actions"])
+    expected_allowed = op == "DescribeTable" or key_granted
+    client = aws.client("dynamodb", as_role=DEMO_ROLE)
+    existing = {k: v for k, v in aws.data(table)[0].items() if k in key_names(table)}
+    try:
+        result = call(client, table, existing)
+        outcome = "allowed"
+        if op in ("Scan", "GetItem"):
+            assert result.get("Items") or result.get("Item"), result  # the data really came back
+    except ClientError as e:
+        code, message = e.response["Error"]["Code"], e.response["Error"]["Message"]
+        assert code == "AccessDeniedException", message
+        outcome = "denied"
+        assert message.startswith("KMS key access denied error: "), message
+        assert f":assumed-role/{DEMO_ROLE}/" in message and "perform: kms:Decrypt " in message, message
+        assert f"on resource: {key} " in message, message
+    assert outcome == ("allowed" if expected_allowed else "denied"), (table, op, grant)
+
+
+def test_function_names_the_key_and_the_permission_when_kms_denies(fn, aws):
+    """Through the real binary as deployed: the table granted with its key reads; the one granted
+    without it is KmsAccessDenied naming the table, the key and kms:Decrypt."""
+    ok = fn.invoke({"op": "scan", "table": "vault"})
+    assert ok["ok"] and ok["payload"]["count"] == len(aws.data("vault")), ok
+    r = fn.invoke({"op": "scan", "table": "sealed"})
+    assert not r["ok"] and r["error_type"] == "KmsAccessDenied", r
+    message = r["error_message"]
+    assert table_key(aws, "sealed") in message and "kms:Decrypt" in message and "`sealed`" in message, message
 
 
 def test_matrix_is_not_degenerate(access_levels):

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from cases import Planned, planned_with_others
-from tfhelpers import CONSUMER, MAIN, access_levels, after, name, naming
+from tfhelpers import CONSUMER, CONVENTIONS, MAIN, access_levels, after, name, naming
 
 FN_ROLE = f"arn:aws:iam::{CONSUMER}:role/{name('execution_role_name', 'dev')}"
 OTHER_ROLE = f"arn:aws:iam::{CONSUMER}:role/reporting"
@@ -33,6 +33,8 @@ def consumer_args(zip_path, **overrides):
     return "consumer-function", args
 
 
+KEY = f"arn:aws:kms:us-east-1:{MAIN}:key/0a1b2c3d-aaaa-bbbb-cccc-123456789012"
+KEY_EU = f"arn:aws:kms:eu-west-1:{MAIN}:key/mrk-0123456789abcdef0123456789abcdef"
 LONG_A, LONG_B = "t" * 200 + "a", "t" * 200 + "b"
 
 
@@ -44,6 +46,8 @@ def _cases(zip_path):
                                   trust={"principal_arns": [OTHER_ROLE, FN_ROLE]}),
         "every_trust_option": main_args(trust={"external_id": "ext-123", "tag_session": True,
                                                "source_identity": True, "max_session_duration": 7200}),
+        "kms_tables": main_args(tables={"orders": {"access_type": "Read", "kms_key_arn": KEY},
+                                        "ledger": {"access_type": "Full", "region": "eu-west-1", "kms_key_arn": KEY_EU}}),
         "account_trust": main_args(trust={"mode": "account", "external_id": "ext-123"}),
         "account_trust_attribution": main_args(trust={"mode": "account", "source_identity": True, "tag_session": True,
                                                       "source_identities": ["reporting", "nightly"],
@@ -95,6 +99,20 @@ def test_each_table_policy_grants_exactly_its_level_on_the_table_and_its_indexes
     assert statement(policy["policy"]) == {"Sid": f"DynamoDB{level}", "Effect": "Allow",
                                            "Action": access_levels()[level], "Resource": [arn, f"{arn}/index/*"]}
     assert policy["name"] == f"{name('cross_account_role_name', 'dev')}-{table}"
+
+
+@pytest.mark.parametrize("table,level,region,key", [("orders", "Read", "us-east-1", KEY),
+                                                    ("ledger", "Full", "eu-west-1", KEY_EU)])
+def test_a_table_with_a_kms_key_also_gets_its_levels_kms_actions_on_that_key_via_dynamodb(harness, table, level,
+                                                                                          region, key):
+    doc = json.loads(resource(harness, "kms_tables", f'aws_iam_policy.table["{table}"]')["policy"])
+    arn = f"arn:aws:dynamodb:{region}:{MAIN}:table/{table}"
+    kms_levels = json.loads((CONVENTIONS / "kms-actions.json").read_text())
+    assert doc["Statement"] == [
+        {"Sid": f"DynamoDB{level}", "Effect": "Allow", "Action": access_levels()[level], "Resource": [arn, f"{arn}/index/*"]},
+        {"Sid": f"KmsFor{level}", "Effect": "Allow", "Action": kms_levels[level], "Resource": [key],
+         "Condition": {"StringEquals": {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}}}]
+    assert not [a for a in kms_levels["Read"] if "*" in a]  # reads: exact actions only
 
 
 def test_one_attachment_per_table_and_no_exclusive_attachment(harness):

@@ -45,6 +45,11 @@ VALIDATIONS = [
      "Each table name (a key of tables) must be 3-255 characters"),
     ("bad table region", main_case(tables={"orders": {"access_type": "Read", "region": "mars"}}),
      "A table's region must be null (var.region) or a region name such as eu-west-1."),
+    ("kms key given as an alias", main_case(tables={"orders": {"access_type": "Read", "kms_key_arn": "alias/orders"}}),
+     "A table's kms_key_arn must be null (an AWS owned or managed key) or a KMS key ARN"),
+    ("kms key of another service", main_case(tables={"orders": {"access_type": "Read", "kms_key_arn":
+                                                                f"arn:aws:dynamodb:us-east-1:{MAIN}:table/orders"}}),
+     "A table's kms_key_arn must be null (an AWS owned or managed key) or a KMS key ARN"),
     ("wildcard principal", main_case(trust={"principal_arns": ["*"]}), "Each trusted principal must be an IAM role or user ARN"),
     ("account root principal", main_case(trust={"principal_arns": [f"arn:aws:iam::{CONSUMER}:root"]}),
      "Each trusted principal must be an IAM role or user ARN"),
@@ -135,6 +140,9 @@ VALIDATIONS = [
 PRECONDITIONS = [
     ("principal of another account", main_case(trust={"principal_arns": ["arn:aws:iam::333333333333:role/x"]}),
      "Every trusted principal must belong to consumer_account_id 222222222222; not: arn:aws:iam::333333333333:role/x."),
+    ("kms key of another account", main_case(tables={"orders": {"access_type": "Read", "kms_key_arn":
+                                                                "arn:aws:kms:us-east-1:333333333333:key/0a1b2c3d-aaaa-bbbb-cccc-123456789012"}}),
+     f"The kms_key_arn of table orders must be a key of the main account {MAIN}"),
     ("environment too long for the role name", main_case(environment="e" * 26),
      f'The environment "{"e" * 26}" must be 1-25 characters of lowercase letters, digits and hyphens'),
     ("environment with capitals", consumer_case(environment="Dev"),

@@ -22,4 +22,13 @@ tables = {
   ledger    = { access_type = "Full" }
   # Granted but never created: a read reaches DynamoDB and shows how a missing table is reported.
   archive = { access_type = "Read" }
+  # Each encrypted with a customer-managed key of its own (demo_kms_keys): vault's is granted,
+  # sealed's is not (its reads are denied by KMS, naming the key).
+  vault  = { access_type = "Read" }
+  sealed = { access_type = "Read" }
+}
+
+demo_kms_keys = {
+  vault  = { grant = true }
+  sealed = { grant = false }
 }

@@ -29,3 +29,8 @@ output "resource_policy_actions" {
   description = "resource-policy-actions.json: the actions a table's resource-based policy grants across accounts (an access level's actions outside it are granted only through the assumed role)."
   value       = jsondecode(file("${path.module}/resource-policy-actions.json"))
 }
+
+output "kms_actions" {
+  description = "kms-actions.json: the KMS actions each access level needs on a table's customer-managed key (Read: decrypt; writes also encrypt and generate data keys)."
+  value       = jsondecode(file("${path.module}/kms-actions.json"))
+}

@@ -68,6 +68,7 @@ locals {
       access_type = t.access_type
       region      = coalesce(t.region, var.region)
       arn         = "arn:${local.partition}:dynamodb:${coalesce(t.region, var.region)}:${var.main_account_id}:table/${name}"
+      kms_key_arn = t.kms_key_arn
     }
   }
 
@@ -83,13 +84,13 @@ locals {
   table_policies = {
     for name, t in local.tables : name => {
       Version = "2012-10-17"
-      Statement = [{
+      Statement = concat([{
         Sid    = "DynamoDB${t.access_type}"
         Effect = "Allow"
         Action = module.conventions.access_levels[t.access_type]
         # Query/Scan on a secondary index are authorized against the index ARN, not the table's.
         Resource = [t.arn, "${t.arn}/index/*"]
-      }]
+      }], local.kms_statements[name])
     }
   }
 }
@@ -121,6 +122,15 @@ resource "aws_iam_policy" "table" {
   description = "${each.value.access_type} on DynamoDB table ${each.key} (${each.value.region}) for ${local.role_name}."
   policy      = jsonencode(local.table_policies[each.key])
   tags        = var.tags
+
+  lifecycle {
+    # Here rather than in a validation block: before Terraform 1.9 a validation cannot compare the
+    # key's account with main_account_id.
+    precondition {
+      condition     = each.value.kms_key_arn == null || try(split(":", each.value.kms_key_arn)[4], "") == var.main_account_id
+      error_message = "The kms_key_arn of table ${each.key} must be a key of the main account ${var.main_account_id}: the key DescribeTable shows in SSEDescription.KMSMasterKeyArn, not ${coalesce(each.value.kms_key_arn, "-")}."
+    }
+  }
 }
 
 # aws_iam_role_policy_attachment is non-exclusive; aws_iam_policy_attachment would detach the

@@ -126,10 +126,11 @@ variable "trust" {
 }
 
 variable "tables" {
-  description = "Tables to grant, by table name: access_type (Read, ReadWriteUpdate or Full, see access-levels.json) and region (null: var.region). One policy per table."
+  description = "Tables to grant, by table name: access_type (Read, ReadWriteUpdate or Full, see access-levels.json), region (null: var.region) and kms_key_arn (the table's customer-managed KMS key in the main account; null: an AWS owned or AWS managed key, nothing to grant). One policy per table; with a key it also grants kms-actions.json's actions for the level on that key, via DynamoDB only."
   type = map(object({
     access_type = string
     region      = optional(string)
+    kms_key_arn = optional(string)
   }))
   nullable = false
 
@@ -153,6 +154,18 @@ variable "tables" {
   validation {
     condition     = alltrue([for t in values(var.tables) : t.region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", coalesce(t.region, "-")))])
     error_message = "A table's region must be null (var.region) or a region name such as eu-west-1."
+  }
+
+  validation {
+    # The account is checked against main_account_id in kms.tf (a validation cannot read another
+    # variable before Terraform 1.9). A key id or alias is refused: IAM matches key ARNs only.
+    condition = alltrue([
+      for t in values(var.tables) : t.kms_key_arn == null || can(regex(
+        "^arn:aws(-cn|-us-gov)?:kms:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
+        coalesce(t.kms_key_arn, "-")
+      ))
+    ])
+    error_message = "A table's kms_key_arn must be null (an AWS owned or managed key) or a KMS key ARN such as arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab (not a key id or an alias: IAM policies match key ARNs)."
   }
 }
 
