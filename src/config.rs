@@ -390,6 +390,18 @@ mod tests {
     }
 
     #[test]
+    fn a_scheduled_export_is_checked_at_start_against_the_export_settings() {
+        let role = ("ROLE_ARN", "arn:aws:iam::111111111111:role/x");
+        let nightly = ("SCHEDULED_REQUEST", r#"{"op":"export","table":"orders","prefix":"nightly"}"#);
+        let c = cfg(&with(&[role, nightly, ("EXPORT_BUCKET", "dev-exports"), ("CONSUMER_ACCOUNT_ID", "222222222222")]))
+            .unwrap();
+        assert_eq!(c.scheduled_request.unwrap()["op"], "export");
+        let e = cfg(&with(&[role, nightly])).unwrap_err();
+        assert_eq!(e.variable, "SCHEDULED_REQUEST");
+        assert!(e.to_string().contains("EXPORT_BUCKET"), "{e}");
+    }
+
+    #[test]
     fn role_arn_is_used_as_is() {
         let c = cfg(&with(&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x")])).unwrap();
         assert_eq!(c.access.role().unwrap().arn(None).unwrap(), "arn:aws:iam::111111111111:role/x");
