@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::access_mode::AccessMode;
 use crate::attribution::{self, Attribution};
 use crate::naming::Naming;
-use crate::request::{Request, RequestDefaults};
+use crate::request::{ExportTarget, Request, RequestDefaults};
 use crate::role::{is_account_id, is_role_arn, is_role_name_byte, RoleSource};
 use crate::table_ref::parse_table;
 
@@ -111,6 +111,7 @@ impl Config {
             default_table: default_table(&env)?,
             allow_writes: allow_writes(&env)?,
             table_account: access.table_account().map(str::to_string),
+            exports: exports(&env)?,
         };
         let max_response_bytes = env.integer(
             "MAX_RESPONSE_BYTES",
@@ -277,6 +278,44 @@ fn allow_writes<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<bool, Con
     }
 }
 
+/// EXPORT_BUCKET (exports are enabled exactly when it is set), EXPORT_BUCKET_OWNER (default
+/// CONSUMER_ACCOUNT_ID: the consumer owns the bucket) and EXPORT_PREFIX (default `exports`).
+fn exports<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Option<ExportTarget>, ConfigError> {
+    let Some(bucket) = env.var("EXPORT_BUCKET") else { return Ok(None) };
+    // S3's bucket naming rules: 3-63 of lower-case letters, digits, `.` and `-`, a letter or digit at each end.
+    let edge = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let ok = (3..=63).contains(&bucket.len())
+        && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && edge(bucket.bytes().next())
+        && edge(bucket.bytes().last());
+    if !ok {
+        return Err(err(
+            "EXPORT_BUCKET",
+            format!("expected an S3 bucket name (3-63 of a-z, 0-9, `.`, `-`, a letter or digit at each end), got `{bucket}`"),
+        ));
+    }
+    let bucket_owner = env.var("EXPORT_BUCKET_OWNER").or_else(|| env.var("CONSUMER_ACCOUNT_ID")).ok_or_else(|| {
+        err(
+            "EXPORT_BUCKET_OWNER",
+            "not set: the account that owns EXPORT_BUCKET (the consumer's), or set CONSUMER_ACCOUNT_ID",
+        )
+    })?;
+    let bucket_owner = account_id("EXPORT_BUCKET_OWNER", bucket_owner)?;
+    let prefix = env.var("EXPORT_PREFIX").unwrap_or_else(|| "exports".into());
+    let prefix = prefix.trim_end_matches('/').to_string();
+    let segment_ok = |s: &str| !s.is_empty() && s != "." && s != "..";
+    let ok = prefix.len() <= 512
+        && prefix.split('/').all(segment_ok)
+        && prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b"!-_.*'()=/".contains(&b));
+    if !ok {
+        return Err(err(
+            "EXPORT_PREFIX",
+            format!("expected at most 512 characters of path segments (letters, digits, !-_.*'()=) separated by single `/`, got `{prefix}`"),
+        ));
+    }
+    Ok(Some(ExportTarget { bucket, bucket_owner, prefix }))
+}
+
 fn default_table<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Option<String>, ConfigError> {
     let Some(table) = env.var("DEFAULT_TABLE") else { return Ok(None) };
     parse_table(&table).map_err(|e| caused("DEFAULT_TABLE", e))?;
@@ -327,6 +366,68 @@ mod tests {
         let e = cfg(&with(&[base[0], ("ALLOW_WRITES", "yes")])).unwrap_err();
         assert_eq!(e.variable, "ALLOW_WRITES");
         assert!(e.to_string().contains("`true` or `false`"), "{e}");
+    }
+
+    #[test]
+    fn exports_are_enabled_by_export_bucket_and_owned_by_the_consumer() {
+        let role = ("ROLE_ARN", "arn:aws:iam::111111111111:role/x");
+        assert!(cfg(&with(&[role])).unwrap().requests.exports.is_none());
+        let c = cfg(&with(&[role, ("EXPORT_BUCKET", "dev-exports"), ("CONSUMER_ACCOUNT_ID", "222222222222")])).unwrap();
+        assert_eq!(
+            c.requests.exports,
+            Some(ExportTarget {
+                bucket: "dev-exports".into(),
+                bucket_owner: "222222222222".into(),
+                prefix: "exports".into()
+            })
+        );
+        let c = cfg(&with(&[
+            role,
+            ("EXPORT_BUCKET", "dev-exports"),
+            ("EXPORT_BUCKET_OWNER", "333333333333"),
+            ("EXPORT_PREFIX", "team/a/"),
+        ]))
+        .unwrap();
+        let target = c.requests.exports.unwrap();
+        assert_eq!((target.bucket_owner.as_str(), target.prefix.as_str()), ("333333333333", "team/a"));
+        for (pairs, variable) in [
+            (vec![("EXPORT_BUCKET", "dev-exports")], "EXPORT_BUCKET_OWNER"),
+            (vec![("EXPORT_BUCKET", "Dev_Exports"), ("EXPORT_BUCKET_OWNER", "222222222222")], "EXPORT_BUCKET"),
+            (vec![("EXPORT_BUCKET", "-dev"), ("EXPORT_BUCKET_OWNER", "222222222222")], "EXPORT_BUCKET"),
+            (vec![("EXPORT_BUCKET", "dev-exports"), ("EXPORT_BUCKET_OWNER", "2222")], "EXPORT_BUCKET_OWNER"),
+            (
+                vec![
+                    ("EXPORT_BUCKET", "dev-exports"),
+                    ("EXPORT_BUCKET_OWNER", "222222222222"),
+                    ("EXPORT_PREFIX", "/a"),
+                ],
+                "EXPORT_PREFIX",
+            ),
+            (
+                vec![
+                    ("EXPORT_BUCKET", "dev-exports"),
+                    ("EXPORT_BUCKET_OWNER", "222222222222"),
+                    ("EXPORT_PREFIX", "a/../b"),
+                ],
+                "EXPORT_PREFIX",
+            ),
+        ] {
+            let pairs: Vec<_> = [role].into_iter().chain(pairs).collect();
+            let e = cfg(&with(&pairs)).expect_err(&format!("{pairs:?}"));
+            assert_eq!(e.variable, variable, "{pairs:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_scheduled_export_is_checked_at_start_against_the_export_settings() {
+        let role = ("ROLE_ARN", "arn:aws:iam::111111111111:role/x");
+        let nightly = ("SCHEDULED_REQUEST", r#"{"op":"export","table":"orders","prefix":"nightly"}"#);
+        let c = cfg(&with(&[role, nightly, ("EXPORT_BUCKET", "dev-exports"), ("CONSUMER_ACCOUNT_ID", "222222222222")]))
+            .unwrap();
+        assert_eq!(c.scheduled_request.unwrap()["op"], "export");
+        let e = cfg(&with(&[role, nightly])).unwrap_err();
+        assert_eq!(e.variable, "SCHEDULED_REQUEST");
+        assert!(e.to_string().contains("EXPORT_BUCKET"), "{e}");
     }
 
     #[test]

@@ -89,6 +89,16 @@ pub enum AppError {
         message: String,
         source: Option<Cause>,
     },
+    /// An export or export_status arrived while EXPORT_BUCKET is not set.
+    ExportsDisabled {
+        op: &'static str,
+    },
+    /// The table cannot be exported: point-in-time recovery is off.
+    PointInTimeRecoveryDisabled {
+        table: String,
+        message: String,
+        source: Option<Cause>,
+    },
 }
 
 impl AppError {
@@ -122,6 +132,8 @@ impl AppError {
             AppError::ConditionFailed { .. } => "ConditionFailed",
             AppError::TransactionCanceled { .. } => "TransactionCanceled",
             AppError::BatchWriteIncomplete { .. } => "BatchWriteIncomplete",
+            AppError::ExportsDisabled { .. } => "ExportsDisabled",
+            AppError::PointInTimeRecoveryDisabled { .. } => "PointInTimeRecoveryDisabled",
         }
     }
 
@@ -198,6 +210,16 @@ impl fmt::Display for AppError {
                 write!(f, "transaction canceled, nothing was written; reasons: {}", reasons.join("; "))
             }
             AppError::BatchWriteIncomplete { message, .. } => write!(f, "batch_write incomplete: {message}"),
+            AppError::ExportsDisabled { op } => write!(
+                f,
+                "exports are disabled: op `{op}` needs EXPORT_BUCKET in the function's configuration \
+                 (Terraform: the consumer root's export_bucket); nothing was exported"
+            ),
+            AppError::PointInTimeRecoveryDisabled { table, message, .. } => write!(
+                f,
+                "table `{table}` cannot be exported: point-in-time recovery is not enabled on it; enable it in \
+                 the main account (Terraform: point_in_time_recovery on the table); AWS said: {message}"
+            ),
         }
     }
 }
@@ -223,8 +245,11 @@ impl StdError for AppError {
             | AppError::Internal { source, .. }
             | AppError::ConditionFailed { source, .. }
             | AppError::TransactionCanceled { source, .. }
-            | AppError::BatchWriteIncomplete { source, .. } => source.as_ref(),
-            AppError::DeadlineReached { .. } | AppError::WritesDisabled { .. } => None,
+            | AppError::BatchWriteIncomplete { source, .. }
+            | AppError::PointInTimeRecoveryDisabled { source, .. } => source.as_ref(),
+            AppError::DeadlineReached { .. } | AppError::WritesDisabled { .. } | AppError::ExportsDisabled { .. } => {
+                None
+            }
         };
         cause.map(|c| c.as_ref() as &(dyn StdError + 'static))
     }
@@ -429,6 +454,8 @@ mod tests {
             AppError::ConditionFailed { table: String::new(), key: String::new(), old_item: None, source: None },
             AppError::TransactionCanceled { reasons: Vec::new(), source: None },
             AppError::BatchWriteIncomplete { message: String::new(), source: None },
+            AppError::ExportsDisabled { op: "export" },
+            AppError::PointInTimeRecoveryDisabled { table: String::new(), message: String::new(), source: None },
         ];
         for e in all {
             // A new variant fails to compile here until it is added to `all` (and to the README).
@@ -445,7 +472,9 @@ mod tests {
                 | AppError::WritesDisabled { .. }
                 | AppError::ConditionFailed { .. }
                 | AppError::TransactionCanceled { .. }
-                | AppError::BatchWriteIncomplete { .. } => {}
+                | AppError::BatchWriteIncomplete { .. }
+                | AppError::ExportsDisabled { .. }
+                | AppError::PointInTimeRecoveryDisabled { .. } => {}
             }
             let row = format!("| `{}` |", e.error_type());
             assert_eq!(readme.matches(&row).count(), 1, "README.md's errorType table needs one row {row}");

@@ -55,7 +55,14 @@ pub fn fields_fit_op(wire: &Wire) -> Result<(), AppError> {
     only("segments", wire.segments.is_some(), &[Scan])?;
     only("segment", wire.segment.is_some(), &[Scan])?;
     only("total_segments", wire.total_segments.is_some(), &[Scan])?;
-    only("next_token", wire.next_token.is_some(), &[Scan, Query, BatchGet])
+    only("next_token", wire.next_token.is_some(), &[Scan, Query, BatchGet])?;
+    only("prefix", wire.prefix.is_some(), &[Export])?;
+    only("format", wire.format.is_some(), &[Export])?;
+    only("type", wire.export_type.is_some(), &[Export])?;
+    only("from", wire.from.is_some(), &[Export])?;
+    only("to", wire.to.is_some(), &[Export])?;
+    only("export_time", wire.export_time.is_some(), &[Export])?;
+    only("export_arn", wire.export_arn.is_some(), &[ExportStatus])
 }
 
 /// The request's table, or DEFAULT_TABLE, as a plain name in the function's table region.

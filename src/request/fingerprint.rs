@@ -45,12 +45,14 @@ pub fn fingerprint(table: &str, operation: &Operation) -> Fingerprint {
             w.attributes(&batch.attributes);
             w.bool(batch.consistent_read);
         }
-        // Writes take no next_token, so nothing is ever bound to their fingerprint.
+        // Writes and exports take no next_token, so nothing is ever bound to their fingerprint.
         Operation::Put(_)
         | Operation::Update(_)
         | Operation::Delete(_)
         | Operation::BatchWrite(_)
-        | Operation::TransactWrite(_) => w.str(operation.name()),
+        | Operation::TransactWrite(_)
+        | Operation::Export(_)
+        | Operation::ExportStatus(_) => w.str(operation.name()),
     }
     let digest = w.0.finalize();
     let mut out = [0u8; 8];

@@ -6,6 +6,7 @@
 //! operation it continues.
 
 mod checks;
+mod export;
 mod fingerprint;
 mod wire;
 mod write;
@@ -20,6 +21,7 @@ use crate::error::AppError;
 use crate::token::{self, Fingerprint};
 use wire::{Op, Wire};
 
+pub use export::{Export, ExportFormat, ExportKind, ExportStatus, ExportTarget};
 pub use fingerprint::fingerprint;
 pub use write::{
     Action, ActionKind, BatchWrite, Conditions, Delete, Put, ReturnValues, TransactWrite, Update, MAX_TRANSACT_ACTIONS,
@@ -41,6 +43,8 @@ pub struct RequestDefaults {
     pub allow_writes: bool,
     /// ACCESS_MODE=resource_policy: the main account, whose tables are addressed by ARN.
     pub table_account: Option<String>,
+    /// EXPORT_BUCKET and its owner and prefix; `None`: exports are disabled.
+    pub exports: Option<ExportTarget>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +68,8 @@ pub enum Operation {
     Delete(Delete),
     BatchWrite(BatchWrite),
     TransactWrite(TransactWrite),
+    Export(Export),
+    ExportStatus(ExportStatus),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -169,6 +175,8 @@ impl Operation {
             Operation::Delete(_) => "delete",
             Operation::BatchWrite(_) => "batch_write",
             Operation::TransactWrite(_) => "transact_write",
+            Operation::Export(_) => "export",
+            Operation::ExportStatus(_) => "export_status",
         }
     }
 
@@ -200,6 +208,9 @@ impl Request {
             return Err(AppError::WritesDisabled { op: wire.op.name() });
         }
         checks::fields_fit_op(&wire)?;
+        if matches!(wire.op, Op::Export | Op::ExportStatus) {
+            return export::parse(wire, defaults, std::time::SystemTime::now());
+        }
         let table = checks::table(wire.table.as_deref(), defaults)?;
         checks::no_empty_strings(&wire)?;
         checks::names(wire.names.as_ref())?;
@@ -286,8 +297,10 @@ fn operation(
         Op::TransactWrite => {
             Operation::TransactWrite(write::transact_write(wire.actions, wire.client_request_token, table, defaults)?)
         }
-        // Built above, before the read fields are taken.
-        Op::Put | Op::Update | Op::Delete => return Err(AppError::invalid("op", "not a read")),
+        // Built above, before the read fields are taken (exports in Request::parse).
+        Op::Put | Op::Update | Op::Delete | Op::Export | Op::ExportStatus => {
+            return Err(AppError::invalid("op", "not a read"))
+        }
     })
 }
 
@@ -321,6 +334,7 @@ mod tests {
             default_table: Some("orders".into()),
             allow_writes: true,
             table_account: None,
+            exports: None,
         }
     }
 

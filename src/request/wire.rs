@@ -19,6 +19,8 @@ pub enum Op {
     Delete,
     BatchWrite,
     TransactWrite,
+    Export,
+    ExportStatus,
 }
 
 impl Op {
@@ -38,6 +40,8 @@ impl Op {
             Op::Delete => "delete",
             Op::BatchWrite => "batch_write",
             Op::TransactWrite => "transact_write",
+            Op::Export => "export",
+            Op::ExportStatus => "export_status",
         }
     }
 }
@@ -81,6 +85,31 @@ pub struct Wire {
     pub deletes: Option<Vec<Map<String, Value>>>,
     pub actions: Option<Vec<WireAction>>,
     pub client_request_token: Option<String>,
+    // export / export_status (request/export.rs)
+    pub prefix: Option<String>,
+    pub format: Option<WireExportFormat>,
+    #[serde(rename = "type")]
+    pub export_type: Option<WireExportType>,
+    pub from: Option<Value>,
+    pub to: Option<Value>,
+    pub export_time: Option<Value>,
+    pub export_arn: Option<String>,
+}
+
+/// ExportFormat, spelled as DynamoDB spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WireExportFormat {
+    DynamodbJson,
+    Ion,
+}
+
+/// ExportType, spelled as DynamoDB spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WireExportType {
+    FullExport,
+    IncrementalExport,
 }
 
 /// DynamoDB's ReturnValues, spelled in snake case; which ones an operation takes is checked later.

@@ -4,11 +4,12 @@
 //! `read` (scan and query) takes pages from `streams`, one per segment; `batch_get` fetches keys in
 //! chunks and retries what DynamoDB leaves unprocessed (`retry`, shared with `batch_write`);
 //! `budget` keeps the response within its bytes. Writes: `write` (put, update, delete), `batch_write`
-//! (chunks of 25) and `transact` (transact_write).
+//! (chunks of 25) and `transact` (transact_write). `export`: export and export_status.
 
 mod batch_get;
 mod batch_write;
 mod budget;
+mod export;
 mod read;
 mod retry;
 mod streams;
@@ -113,6 +114,8 @@ impl TableAccess {
             Operation::Delete(delete) => write::delete(self, &req.table, delete).await,
             Operation::BatchWrite(batch) => batch_write::batch_write(self, &req.table, batch, budget).await,
             Operation::TransactWrite(transaction) => transact::transact_write(self, transaction).await,
+            Operation::Export(export) => self.export(&req.table, export).await,
+            Operation::ExportStatus(status) => self.export_status(&req.table, status).await,
         }
     }
 

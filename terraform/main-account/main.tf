@@ -11,6 +11,7 @@ module "cross_account_role" {
   role                = var.role
   trust               = var.trust
   tables              = local.tables
+  exports             = var.exports
 }
 
 module "demo_table" {

@@ -4,7 +4,7 @@ locals {
   naming = jsondecode(file("${path.module}/naming.json"))
 
   names = {
-    for key in ["cross_account_role_name", "function_name", "execution_role_name"] :
+    for key in ["cross_account_role_name", "function_name", "execution_role_name", "export_bucket_name"] :
     key => replace(replace(local.naming[key], "{environment}", var.environment), "{consumer_account_id}", var.consumer_account_id)
   }
 

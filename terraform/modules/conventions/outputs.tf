@@ -1,5 +1,5 @@
 output "names" {
-  description = "The names naming.json defines, filled in: cross_account_role_name, function_name, execution_role_name."
+  description = "The names naming.json defines, filled in: cross_account_role_name, function_name, execution_role_name, export_bucket_name."
   value       = local.names
 
   # Here rather than in a validation block: before Terraform 1.9 a validation cannot read the

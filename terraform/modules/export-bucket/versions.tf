@@ -1,0 +1,11 @@
+terraform {
+  # See the roots' versions.tf for which feature needs which version.
+  required_version = ">= 1.5"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.32, < 7.0"
+    }
+  }
+}
