@@ -14,7 +14,7 @@
 
 use ddb_cross_account_reader::cursor::{Cursor, Position, StreamCursors};
 use ddb_cross_account_reader::error::AppError;
-use ddb_cross_account_reader::request::{BatchGet, Operation, Request, RequestDefaults};
+use ddb_cross_account_reader::request::{BatchGet, ExportTarget, Operation, Request, RequestDefaults};
 use ddb_cross_account_reader::token;
 use ddb_cross_account_reader_fuzz::{arbitrary::Unstructured, request};
 use libfuzzer_sys::fuzz_target;
@@ -29,6 +29,12 @@ fn configs() -> &'static [RequestDefaults; 2] {
             default_table: default_table.map(str::to_string),
             allow_writes: true,
             table_account: None,
+            // Exports on in one configuration, off in the other: both paths of `export` are parsed.
+            exports: default_table.map(|_| ExportTarget {
+                bucket: "consumer-exports".into(),
+                bucket_owner: "222222222222".into(),
+                prefix: "exports".into(),
+            }),
         };
         [make(None), make(Some("orders"))]
     })
@@ -78,8 +84,10 @@ fuzz_target!(|data: &[u8]| {
             // A token minted for the request (continuing its last stream, or its last key) is
             // accepted with it and decodes to the cursor it was minted from.
             let position = match &req.operation {
-                // Neither a get nor a write continues with a token.
+                // Neither a get, a write nor an export continues with a token.
                 Operation::Get(_)
+                | Operation::Export(_)
+                | Operation::ExportStatus(_)
                 | Operation::Put(_)
                 | Operation::Update(_)
                 | Operation::Delete(_)
