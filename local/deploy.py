@@ -126,8 +126,8 @@ def set_auth(endpoint: str, enabled: bool) -> None:
     local_api(endpoint, "/moto-api/reset-auth", b"0" if enabled else b"inf")
 
 
-def client(service: str, endpoint: str, creds: dict, **config):
-    return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
+def client(service: str, endpoint: str, creds: dict, region_name: str = None, **config):
+    return boto3.client(service, endpoint_url=endpoint, region_name=region_name or REGION,
                         aws_access_key_id=creds["access_key_id"], aws_secret_access_key=creds["secret_access_key"],
                         aws_session_token=creds.get("session_token"),
                         config=Config(retries={"max_attempts": 2}, **config))
@@ -354,6 +354,8 @@ def deploy(endpoint: str, workdir: Path, binary: Path | None = None, log=print) 
     main_deployer = deployers[MAIN_ACCOUNT]
     tables = timed("seed", seed.create_tables, client("dynamodb", endpoint, main_deployer, max_pool_connections=8),
                    main_out.get("demo_kms_key_arns"))
+    other_region = timed("seed_other_region", seed.create_other_region_tables,
+                         client("dynamodb", endpoint, main_deployer, region_name=seed.OTHER_REGION))
     function = timed("function", deployed_function, endpoint, deployers[CONSUMER_ACCOUNT],
                      outputs["consumer"]["function_name"])
 
@@ -367,7 +369,8 @@ def deploy(endpoint: str, workdir: Path, binary: Path | None = None, log=print) 
         "accounts": {"main": MAIN_ACCOUNT, "consumer": CONSUMER_ACCOUNT},
         "aws_credentials_file": str(credentials), "aws_config_file": str(config),
         "admins": deployers, "terraform": outputs, "roles": roles, "function": function,
-        "external_id": function["environment"].get("EXTERNAL_ID"), "tables": tables, "timings": timings,
+        "external_id": function["environment"].get("EXTERNAL_ID"), "tables": tables,
+        "other_region": {"region": seed.OTHER_REGION, "tables": other_region}, "timings": timings,
     }
     check_names(state)
     local_api(endpoint, "/_local/stats/reset", b"")

@@ -100,6 +100,20 @@ def vault_items() -> list[dict]:
     return [{"pk": S(f"secret#{i:02d}"), "label": S(f"secret {i}"), "rank": N(i)} for i in range(1, 5)]
 
 
+def west_orders_items() -> list[dict]:
+    """The us-west-2 replica of orders holds items of its own (customer#9xx), so a read shows which
+    region answered. (The emulator does not replicate between regions; in AWS the replicas would
+    converge on the same items.)"""
+    return [{"pk": S(f"customer#{c:03d}"), "sk": S(f"order#{n:04d}"), "total": N(n * 10),
+             "status": S(STATUSES[n % len(STATUSES)]), "region": S(OTHER_REGION)}
+            for c in (901, 902) for n in range(1, 4)]
+
+
+def west_customers_items() -> list[dict]:
+    return [{"pk": S(f"customer#{c:03d}"), "name": S(f"Western customer {c}"), "region": S(OTHER_REGION)}
+            for c in (901, 902)]
+
+
 def _string_attrs(*names):
     return [{"AttributeName": n, "AttributeType": "S"} for n in names]
 
@@ -127,6 +141,36 @@ TABLE_DATA = {"orders": orders_items, "customers": customers_items, "bulk": bulk
               "audit": audit_items, "vault": vault_items, "sealed": vault_items}
 
 
+# The second region of the main account: orders has a replica there (granted, a global table in
+# envs/local.tfvars), customers exists there but is granted in the home region only.
+OTHER_REGION = "us-west-2"
+OTHER_REGION_DATA = {"orders": west_orders_items, "customers": west_customers_items}
+
+
+def _fill(ddb, name: str, items: list[dict]) -> None:
+    chunks = [items[i:i + 25] for i in range(0, len(items), 25)]
+
+    def write(chunk, table=name):
+        request = {table: [{"PutRequest": {"Item": item}} for item in chunk]}
+        while request:
+            request = ddb.batch_write_item(RequestItems=request).get("UnprocessedItems")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, chunks))
+
+
+def create_other_region_tables(ddb) -> dict[str, dict]:
+    """OTHER_REGION's tables through `ddb` (a DynamoDB client of the main account in OTHER_REGION).
+    Returns {table: {arn, item_count}}."""
+    out = {}
+    for name, data in OTHER_REGION_DATA.items():
+        arn = ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True,
+                               **TABLES[name])["TableDescription"]["TableArn"]
+        items = data()
+        _fill(ddb, name, items)
+        out[name] = {"arn": arn, "item_count": len(items)}
+    return out
+
+
 def create_tables(ddb, kms_key_arns: dict[str, str] | None = None) -> dict[str, dict]:
     """Every table with its data, through `ddb` (a DynamoDB client of the main account); each of
     KMS_TABLES encrypted with its key of `kms_key_arns` (table -> key ARN).
@@ -145,13 +189,6 @@ def create_tables(ddb, kms_key_arns: dict[str, str] | None = None) -> dict[str, 
         arn = ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True,
                                **spec)["TableDescription"]["TableArn"]
         items = TABLE_DATA[name]()
-        chunks = [items[i:i + 25] for i in range(0, len(items), 25)]
-
-        def write(chunk, table=name):
-            request = {table: [{"PutRequest": {"Item": item}} for item in chunk]}
-            while request:
-                request = ddb.batch_write_item(RequestItems=request).get("UnprocessedItems")
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(write, chunks))
+        _fill(ddb, name, items)
         out[name] = {"arn": arn, "item_count": len(items), "kms_key_arn": key}
     return out

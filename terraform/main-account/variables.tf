@@ -60,11 +60,12 @@ variable "trust" {
 }
 
 variable "tables" {
-  description = "modules/cross-account-role's tables input: by table name, access_type (Read, ReadWriteUpdate, Full), region (null: var.region) and kms_key_arn (the table's customer-managed key; null: none)."
+  description = "modules/cross-account-role's tables input: by table name, access_type (Read, ReadWriteUpdate, Full), region (null: var.region), replica_regions (a global table's other regions; assume_role mode only) and kms_key_arn (the table's customer-managed key; null: none)."
   type = map(object({
-    access_type = string
-    region      = optional(string)
-    kms_key_arn = optional(string)
+    access_type     = string
+    region          = optional(string)
+    replica_regions = optional(list(string), [])
+    kms_key_arn     = optional(string)
   }))
 }
 

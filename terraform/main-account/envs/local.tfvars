@@ -16,7 +16,9 @@ trust = {
 }
 
 tables = {
-  orders    = { access_type = "Read" }
+  # A global table: its replica in us-west-2 (seeded with items of its own) is granted too.
+  # customers also exists in us-west-2 but is granted in us-east-1 only.
+  orders    = { access_type = "Read", replica_regions = ["us-west-2"] }
   bulk      = { access_type = "Read" }
   customers = { access_type = "ReadWriteUpdate" }
   ledger    = { access_type = "Full" }

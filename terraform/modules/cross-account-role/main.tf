@@ -65,9 +65,16 @@ locals {
 
   tables = {
     for name, t in var.tables : name => {
-      access_type = t.access_type
-      region      = coalesce(t.region, var.region)
-      arn         = "arn:${local.partition}:dynamodb:${coalesce(t.region, var.region)}:${var.main_account_id}:table/${name}"
+      access_type     = t.access_type
+      region          = coalesce(t.region, var.region)
+      replica_regions = coalesce(t.replica_regions, [])
+      arn             = "arn:${local.partition}:dynamodb:${coalesce(t.region, var.region)}:${var.main_account_id}:table/${name}"
+      # A global table is one table name in several regions; each replica is its own ARN, which
+      # IAM matches exactly (the home region first).
+      replica_arns = [
+        for r in concat([coalesce(t.region, var.region)], coalesce(t.replica_regions, [])) :
+        "arn:${local.partition}:dynamodb:${r}:${var.main_account_id}:table/${name}"
+      ]
       kms_key_arn = t.kms_key_arn
     }
   }
@@ -89,7 +96,7 @@ locals {
         Effect = "Allow"
         Action = module.conventions.access_levels[t.access_type]
         # Query/Scan on a secondary index are authorized against the index ARN, not the table's.
-        Resource = [t.arn, "${t.arn}/index/*"]
+        Resource = flatten([for arn in t.replica_arns : [arn, "${arn}/index/*"]])
       }], local.kms_statements[name])
     }
   }
@@ -125,7 +132,17 @@ resource "aws_iam_policy" "table" {
 
   lifecycle {
     # Here rather than in a validation block: before Terraform 1.9 a validation cannot compare the
-    # key's account with main_account_id.
+    # key's account with main_account_id (nor a replica region with var.region).
+    precondition {
+      condition     = !contains(each.value.replica_regions, each.value.region)
+      error_message = "The replica_regions of table ${each.key} must not name its own region ${each.value.region} (the table's region, or var.region); list only the other regions it has a replica in."
+    }
+    precondition {
+      # KMS keys are regional: every replica of a global table is encrypted with a key of its own
+      # region, and one key ARN cannot grant them all.
+      condition     = each.value.kms_key_arn == null || length(each.value.replica_regions) == 0
+      error_message = "Table ${each.key} has both kms_key_arn and replica_regions: each replica of a global table is encrypted with a key in its own region, which this module does not grant. Remove replica_regions (grant the home region only) or kms_key_arn (replicas encrypted with AWS owned or managed keys)."
+    }
     precondition {
       condition     = each.value.kms_key_arn == null || try(split(":", each.value.kms_key_arn)[4], "") == var.main_account_id
       error_message = "The kms_key_arn of table ${each.key} must be a key of the main account ${var.main_account_id}: the key DescribeTable shows in SSEDescription.KMSMasterKeyArn, not ${coalesce(each.value.kms_key_arn, "-")}."

@@ -126,11 +126,12 @@ variable "trust" {
 }
 
 variable "tables" {
-  description = "Tables to grant, by table name: access_type (Read, ReadWriteUpdate or Full, see access-levels.json), region (null: var.region) and kms_key_arn (the table's customer-managed KMS key in the main account; null: an AWS owned or AWS managed key, nothing to grant). One policy per table; with a key it also grants kms-actions.json's actions for the level on that key, via DynamoDB only."
+  description = "Tables to grant, by table name: access_type (Read, ReadWriteUpdate or Full, see access-levels.json), region (null: var.region), replica_regions (a global table: the other regions it has a replica in, each granted the same; not the home region, no duplicates) and kms_key_arn (the table's customer-managed KMS key in the main account; null: an AWS owned or AWS managed key, nothing to grant; not with replica_regions, whose replicas each have a key of their own region). One policy per table, covering every replica; with a key it also grants kms-actions.json's actions for the level on that key, via DynamoDB only."
   type = map(object({
-    access_type = string
-    region      = optional(string)
-    kms_key_arn = optional(string)
+    access_type     = string
+    region          = optional(string)
+    replica_regions = optional(list(string), [])
+    kms_key_arn     = optional(string)
   }))
   nullable = false
 
@@ -154,6 +155,18 @@ variable "tables" {
   validation {
     condition     = alltrue([for t in values(var.tables) : t.region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", coalesce(t.region, "-")))])
     error_message = "A table's region must be null (var.region) or a region name such as eu-west-1."
+  }
+
+  validation {
+    condition = alltrue([for t in values(var.tables) : alltrue([
+      for r in coalesce(t.replica_regions, []) : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", r))
+    ])])
+    error_message = "Each of a table's replica_regions must be a region name such as eu-west-1."
+  }
+
+  validation {
+    condition     = alltrue([for t in values(var.tables) : length(distinct(coalesce(t.replica_regions, []))) == length(coalesce(t.replica_regions, []))])
+    error_message = "A table's replica_regions must name each region once; remove the duplicates."
   }
 
   validation {

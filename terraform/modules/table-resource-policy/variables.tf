@@ -61,12 +61,20 @@ variable "principals" {
 }
 
 variable "tables" {
-  description = "Tables to grant, by table name: access_type (Read, ReadWriteUpdate or Full, see access-levels.json) and region (null: var.region). One resource-based policy per table; the tables must exist."
+  description = "Tables to grant, by table name: access_type (Read, ReadWriteUpdate or Full, see access-levels.json) and region (null: var.region). One resource-based policy per table; the tables must exist. replica_regions must be empty: a table policy is per replica, written in the replica's region (see the README)."
   type = map(object({
-    access_type = string
-    region      = optional(string)
+    access_type     = string
+    region          = optional(string)
+    replica_regions = optional(list(string), [])
   }))
   nullable = false
+
+  validation {
+    # A resource-based policy belongs to one replica and is written through that region's
+    # endpoint; this module's resources use one provider, so one region.
+    condition     = alltrue([for t in values(var.tables) : length(coalesce(t.replica_regions, [])) == 0])
+    error_message = "A table policy covers one replica in one region, and DynamoDB does not copy it to the other replicas: remove replica_regions here, and give each replica its own policy with another instance of this module whose provider is in that replica's region (or use access_mode assume_role, whose role covers every replica)."
+  }
 
   validation {
     condition     = length(var.tables) > 0
