@@ -261,9 +261,7 @@ fn session_name_from(function_name: Option<&str>) -> String {
 
 fn table_region<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<String, ConfigError> {
     match env.var("TABLE_REGION").or_else(|| env.var("AWS_REGION")).or_else(|| env.var("AWS_DEFAULT_REGION")) {
-        Some(r) if r.len() <= 32 && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') => {
-            Ok(r)
-        }
+        Some(r) if crate::table_ref::is_region_name(&r) => Ok(r),
         Some(r) => Err(err("TABLE_REGION", format!("expected a region name like us-east-1, got `{r}`"))),
         None => Err(err("TABLE_REGION", "not set, and AWS_REGION is not set either")),
     }

@@ -1,21 +1,25 @@
 //! Credentials: the main account's role, assumed with `assume_role::AssumeRole` (AssumeRole with
-//! the SourceIdentity and session tags of `attribution`), signing one DynamoDB client per process.
+//! the SourceIdentity and session tags of `attribution`), signing the DynamoDB clients of every
+//! region (`clients`).
 //!
-//! The provider does not cache; the client's lazy identity cache does (refreshed shortly before
-//! expiry), so every warm invocation shares one STS AssumeRole per credential lifetime. That is why the
-//! client is built once in `main` and lent to the handler (inside `TableAccess`).
+//! The provider does not cache; the clients' one lazy identity cache does (refreshed shortly before
+//! expiry), so every warm invocation, in any region, shares one STS AssumeRole per credential
+//! lifetime. That is why the clients are built once in `main` and lent to the handler (inside
+//! `TableAccess`).
 
 use std::fmt;
 use std::time::Duration;
 
-use aws_config::{Region, SdkConfig};
-use aws_sdk_dynamodb::Client;
+use aws_config::identity::IdentityCache;
+use aws_config::SdkConfig;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_sts::error::SdkError;
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
 use crate::assume_role::{AssumeRole, AssumeRoleParams};
 use crate::call_policy::base_config;
+use crate::clients::Clients;
 use crate::config::Config;
 use crate::role::RoleSource;
 use crate::table::TableAccess;
@@ -66,35 +70,38 @@ pub async fn connect(config: &Config) -> Result<TableAccess, ConnectError> {
 
 /// `connect` on a given base configuration (tests inject HTTP clients and time sources here).
 pub async fn connect_with(config: &Config, base: &SdkConfig) -> Result<TableAccess, ConnectError> {
-    let Some(role) = config.access.role() else {
-        // resource_policy: the default provider chain (the execution role) signs; no STS client.
-        let dynamodb = aws_sdk_dynamodb::config::Builder::from(base)
-            .region(Region::new(config.requests.table_region.clone()))
-            .build();
-        return Ok(TableAccess::new(Client::from_conf(dynamodb), EXECUTION_ROLE));
+    // assume_role: our AssumeRole provider signs; resource_policy: the default provider chain
+    // (the execution role) of `base` signs, and no STS client is made.
+    let (role_arn, provider) = match config.access.role() {
+        None => (EXECUTION_ROLE.to_string(), None),
+        Some(role) => {
+            let role_arn = role_arn(role, base).await?;
+            if config.session_duration > ROLE_CHAINING_MAX {
+                tracing::warn!(
+                    seconds = config.session_duration.as_secs(),
+                    "SESSION_DURATION_SECONDS is above 3600: STS rejects it when the caller is itself a role (role chaining, as in Lambda)"
+                );
+            }
+            let provider = AssumeRole::new(
+                base,
+                AssumeRoleParams {
+                    role_arn: role_arn.clone(),
+                    session_name: config.session_name.clone(),
+                    session_length: config.session_duration,
+                    external_id: config.external_id.clone(),
+                    attribution: config.attribution.clone(),
+                },
+            );
+            (role_arn, Some(SharedCredentialsProvider::new(provider)))
+        }
     };
-    let role_arn = role_arn(role, base).await?;
-    if config.session_duration > ROLE_CHAINING_MAX {
-        tracing::warn!(
-            seconds = config.session_duration.as_secs(),
-            "SESSION_DURATION_SECONDS is above 3600: STS rejects it when the caller is itself a role (role chaining, as in Lambda)"
-        );
+    // One template for every region's client: one identity cache, and the provider set once (one
+    // cache partition); see `clients`.
+    let mut template = aws_sdk_dynamodb::config::Builder::from(base).identity_cache(IdentityCache::lazy().build());
+    if provider.is_some() {
+        template.set_credentials_provider(provider);
     }
-    let provider = AssumeRole::new(
-        base,
-        AssumeRoleParams {
-            role_arn: role_arn.clone(),
-            session_name: config.session_name.clone(),
-            session_length: config.session_duration,
-            external_id: config.external_id.clone(),
-            attribution: config.attribution.clone(),
-        },
-    );
-    let dynamodb = aws_sdk_dynamodb::config::Builder::from(base)
-        .region(Region::new(config.requests.table_region.clone()))
-        .credentials_provider(provider)
-        .build();
-    Ok(TableAccess::new(Client::from_conf(dynamodb), role_arn))
+    Ok(TableAccess::new(Clients::new(template, &config.requests.table_region), role_arn))
 }
 
 /// The configured role's ARN; with the naming rules and no CONSUMER_ACCOUNT_ID, the caller's own

@@ -26,6 +26,9 @@ pub enum AppError {
         role_arn: String,
         action: String,
         table: String,
+        /// The region of the call (a table name is per region). A thin box: one `String` more would
+        /// make every `Result<_, AppError>` larger than clippy's limit (128 bytes).
+        region: Box<String>,
         message: String,
         source: Option<Cause>,
     },
@@ -35,6 +38,7 @@ pub enum AppError {
         role_arn: String,
         action: String,
         table: String,
+        region: Box<String>,
         message: String,
         source: Option<Cause>,
     },
@@ -45,6 +49,7 @@ pub enum AppError {
     },
     TableNotFound {
         table: String,
+        region: Box<String>,
         message: String,
         source: Option<Cause>,
     },
@@ -160,23 +165,26 @@ impl fmt::Display for AppError {
                 write!(f, "invalid request: field `{field}`: {message}")
             }
             AppError::InvalidRequest { field: None, message, .. } => write!(f, "invalid request: {message}"),
-            AppError::AccessDenied { role_arn, action, table, message, .. } => write!(
+            AppError::AccessDenied { role_arn, action, table, region, message, .. } => write!(
                 f,
-                "access denied: role {role_arn} is not allowed {action} on table `{table}` ({}); AWS said: {message}",
+                "access denied: role {role_arn} is not allowed {action} on table `{table}` in region {region} ({}); AWS said: {message}",
                 missing_grant(role_arn, message)
             ),
-            AppError::KmsAccessDenied { role_arn, action, table, message, .. } => {
+            AppError::KmsAccessDenied { role_arn, action, table, region, message, .. } => {
                 let (key_arn, denied) = (crate::kms::key_arn_in(message), crate::kms::denied_action_in(message));
                 let key = key_arn
                     .as_deref()
                     .unwrap_or("(AWS does not name it: DescribeTable shows it in SSEDescription.KMSMasterKeyArn)");
-                write!(f, "access denied by KMS: role {role_arn} may not use the KMS key {key} of table `{table}` for {action}")?;
+                write!(
+                    f,
+                    "access denied by KMS: role {role_arn} may not use the KMS key {key} of table `{table}` in region {region} for {action}"
+                )?;
                 if let Some(denied) = denied {
                     write!(f, " (refused: {denied})")?;
                 }
                 write!(
                     f,
-                    "; it needs {} on that key via dynamodb.<region>.amazonaws.com, in the role's policy for the \
+                    "; it needs {} on that key via dynamodb.{region}.amazonaws.com, in the role's policy for the \
                      table (Terraform: the table entry's kms_key_arn) and in the key's policy (delegating to the \
                      main account's IAM or naming the role); AWS said: {message}",
                     crate::kms::needed_for(action).join(", ")
@@ -187,8 +195,8 @@ impl fmt::Display for AppError {
                 "could not assume role {role_arn}: {message} (check the role's trust policy, the \
                  ExternalId, and that the execution role may call sts:AssumeRole on it)"
             ),
-            AppError::TableNotFound { table, message, .. } => {
-                write!(f, "table `{table}` not found in the main account's region: {message}")
+            AppError::TableNotFound { table, region, message, .. } => {
+                write!(f, "table `{table}` not found in region {region} of the main account: {message}")
             }
             AppError::Throttled { message, .. } => write!(f, "throttled: {message}"),
             AppError::DeadlineReached { message } => write!(f, "timeout: {message}"),
@@ -266,6 +274,8 @@ pub struct CallContext<'a> {
     pub role_arn: &'a str,
     pub action: &'a str,
     pub table: &'a str,
+    /// The region the call went to.
+    pub region: &'a str,
 }
 
 /// Map an SDK error of any DynamoDB operation to what the caller can act on. The SDK error stays
@@ -294,6 +304,7 @@ where
                 role_arn: ctx.role_arn.to_string(),
                 action: ctx.action.to_string(),
                 table: ctx.table.to_string(),
+                region: Box::new(ctx.region.into()),
                 message: format!("{code}: {message}"),
                 source,
             },
@@ -301,10 +312,16 @@ where
                 role_arn: ctx.role_arn.to_string(),
                 action: ctx.action.to_string(),
                 table: ctx.table.to_string(),
+                region: Box::new(ctx.region.into()),
                 message: format!("{code}: {message}"),
                 source,
             },
-            "ResourceNotFoundException" => AppError::TableNotFound { table: ctx.table.to_string(), message, source },
+            "ResourceNotFoundException" => AppError::TableNotFound {
+                table: ctx.table.to_string(),
+                region: Box::new(ctx.region.into()),
+                message,
+                source,
+            },
             "ProvisionedThroughputExceededException" | "ThrottlingException" | "RequestLimitExceeded" => {
                 AppError::Throttled {
                     message: format!("{code} on {} `{}` after retries: {message}", ctx.action, ctx.table),
@@ -364,7 +381,12 @@ mod tests {
     use aws_smithy_types::body::SdkBody;
 
     fn ctx() -> CallContext<'static> {
-        CallContext { role_arn: "arn:aws:iam::111111111111:role/r", action: "dynamodb:Scan", table: "orders" }
+        CallContext {
+            role_arn: "arn:aws:iam::111111111111:role/r",
+            action: "dynamodb:Scan",
+            table: "orders",
+            region: "us-east-1",
+        }
     }
 
     #[test]
@@ -434,6 +456,7 @@ mod tests {
                 role_arn: String::new(),
                 action: String::new(),
                 table: String::new(),
+                region: Box::default(),
                 message: String::new(),
                 source: None,
             },
@@ -441,11 +464,17 @@ mod tests {
                 role_arn: String::new(),
                 action: String::new(),
                 table: String::new(),
+                region: Box::default(),
                 message: String::new(),
                 source: None,
             },
             AppError::AssumeRoleFailed { role_arn: String::new(), message: String::new(), source: None },
-            AppError::TableNotFound { table: String::new(), message: String::new(), source: None },
+            AppError::TableNotFound {
+                table: String::new(),
+                region: Box::default(),
+                message: String::new(),
+                source: None,
+            },
             AppError::Throttled { message: String::new(), source: None },
             AppError::DeadlineReached { message: String::new() },
             AppError::DynamoDb { code: String::new(), message: String::new(), source: None },
@@ -488,6 +517,7 @@ mod tests {
                 role_arn: role.into(),
                 action: "dynamodb:GetItem".into(),
                 table: "orders".into(),
+                region: Box::new("us-east-1".into()),
                 message: message.into(),
                 source: None,
             }

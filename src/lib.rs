@@ -8,6 +8,7 @@ pub mod access_mode;
 pub mod assume_role;
 pub mod attribution;
 pub mod call_policy;
+pub mod clients;
 pub mod config;
 pub mod convert;
 pub mod credentials;

@@ -17,7 +17,8 @@ pub struct Response {
 impl Response {
     /// The response to `request` for `outcome`'s results and resume position.
     pub fn new(request: &Request, outcome: Outcome) -> Result<Response, AppError> {
-        let next_token = outcome.resume.map(|p| token::encode(&request.fingerprint, &p)).transpose()?;
+        let next_token =
+            outcome.resume.map(|p| token::encode(&request.fingerprint, &request.region, &p)).transpose()?;
         Ok(Response { results: outcome.results, next_token })
     }
 }

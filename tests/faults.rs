@@ -107,6 +107,8 @@ struct Record {
     call: Call,
     /// Access key id from the SigV4 Authorization header.
     signed_by: String,
+    /// The region of the SigV4 credential scope (the client's region).
+    signed_for: String,
     /// Manual clock when the request was sent.
     at: SystemTime,
     /// Paused tokio clock when the request was sent (for backoff and timeout checks).
@@ -219,13 +221,9 @@ impl FakeAws {
             .or_else(|| input.pointer(&format!("/RequestItems/{TABLE}/Keys/0/pk/S")))
             .and_then(Value::as_str)
             .map(str::to_string);
-        let signed_by = request
-            .headers()
-            .get("authorization")
-            .and_then(|a| a.split("Credential=").nth(1))
-            .and_then(|c| c.split('/').next())
-            .unwrap_or("")
-            .to_string();
+        let scope = request.headers().get("authorization").and_then(|a| a.split("Credential=").nth(1)).unwrap_or("");
+        let signed_by = scope.split('/').next().unwrap_or("").to_string();
+        let signed_for = scope.split('/').nth(2).unwrap_or("").to_string();
 
         let call = {
             let mut log = self.log.lock().unwrap();
@@ -237,6 +235,7 @@ impl FakeAws {
         self.log.lock().unwrap().records.push(Record {
             call: call.clone(),
             signed_by,
+            signed_for,
             at: self.clock.now(),
             sent: Instant::now(),
             fault: fault.as_ref().map(|f| format!("{f:?}")),
@@ -822,4 +821,24 @@ async fn every_assume_role_carries_the_source_identity_and_the_session_tags() {
     let bodies = off.log.lock().unwrap().assume_role_bodies.clone();
     assert_eq!(bodies.len(), 1);
     assert!(!bodies[0].contains("SourceIdentity") && !bodies[0].contains("Tags"), "{}", bodies[0]);
+}
+
+/// Reads in two regions in one warm process: each region has its own client (signed for its
+/// region), and all share one credentials provider and identity cache, so one AssumeRole serves
+/// both. (Each client built with a provider or cache of its own would assume the role again.)
+#[tokio::test(start_paused = true)]
+async fn two_regions_in_one_process_share_one_assume_role() {
+    let fake = FakeAws::new();
+    let app = app(&fake, "us-fault-30", 900).await;
+    let other = json!({"op": "scan", "table": TABLE, "region": "us-fault-31", "page_size": 50});
+    for request in [scan(50), other.clone(), other, scan(50)] {
+        let r = invoke(&app, request.clone(), LONG).await.unwrap_or_else(|e| panic!("{request}: {e}"));
+        assert_eq!(r.results.count, ITEMS as u64, "{request}");
+    }
+    assert_eq!(fake.count("AssumeRole"), 1, "one AssumeRole for both regions");
+    let issued = fake.issued();
+    let scans: Vec<Record> = fake.records().into_iter().filter(|r| r.call.op == "Scan").collect();
+    let regions: HashSet<&str> = scans.iter().map(|r| r.signed_for.as_str()).collect();
+    assert_eq!(regions, HashSet::from(["us-fault-30", "us-fault-31"]), "each region's calls signed for it");
+    assert!(scans.iter().all(|r| r.signed_by == issued[0].0), "every call signed with the one session");
 }

@@ -8,7 +8,7 @@ use super::wire::{Op, Wire, WireSelect};
 use super::{RequestDefaults, Segmentation, Select, MAX_SEGMENTS, MAX_TOTAL_SEGMENTS};
 use crate::convert::{json_map_to_item, Item};
 use crate::error::AppError;
-use crate::table_ref::table_address;
+use crate::table_ref::{request_region, table_address};
 
 /// Fields that only some operations use; any other operation rejects them.
 pub fn fields_fit_op(wire: &Wire) -> Result<(), AppError> {
@@ -25,6 +25,12 @@ pub fn fields_fit_op(wire: &Wire) -> Result<(), AppError> {
         Ok(())
     };
     const SINGLE_WRITES: &[Op] = &[Put, Update, Delete];
+    // Exports run in TABLE_REGION: their bucket and grant are set up for the home region.
+    only(
+        "region",
+        wire.region.is_some(),
+        &[Scan, Query, Get, BatchGet, Put, Update, Delete, BatchWrite, TransactWrite],
+    )?;
     only("index", wire.index.is_some(), &[Scan, Query])?;
     only("key", wire.key.is_some(), &[Get, Update, Delete])?;
     only("item", wire.item.is_some(), &[Put])?;
@@ -65,12 +71,23 @@ pub fn fields_fit_op(wire: &Wire) -> Result<(), AppError> {
     only("export_arn", wire.export_arn.is_some(), &[ExportStatus])
 }
 
-/// The request's table, or DEFAULT_TABLE, as a plain name in the function's table region.
+/// The request's table, or DEFAULT_TABLE, as a plain name in TABLE_REGION.
 pub fn table(table: Option<&str>, defaults: &RequestDefaults) -> Result<String, AppError> {
+    table_in(table, &defaults.table_region, defaults)
+}
+
+/// The request's table, or DEFAULT_TABLE, as the DynamoDB calls in `region` name it.
+pub fn table_in(table: Option<&str>, region: &str, defaults: &RequestDefaults) -> Result<String, AppError> {
     match table.or(defaults.default_table.as_deref()) {
-        Some(t) => table_address(t, &defaults.table_region, defaults.table_account.as_deref()),
+        Some(t) => table_address(t, region, defaults.table_account.as_deref()),
         None => Err(AppError::invalid("table", "required: the request names no table and DEFAULT_TABLE is not set")),
     }
+}
+
+/// The region the request reads: `region`, else its table's ARN (or DEFAULT_TABLE's), else TABLE_REGION.
+pub fn region(wire: &Wire, defaults: &RequestDefaults) -> Result<String, AppError> {
+    let table = wire.table.as_deref().or(defaults.default_table.as_deref());
+    request_region(wire.region.as_deref(), table, &defaults.table_region)
 }
 
 /// An empty expression or token is a mistake, not a way of leaving it out.

@@ -121,7 +121,8 @@ pub fn parse(wire: Wire, defaults: &RequestDefaults, now: SystemTime) -> Result<
             (table, Operation::Export(export))
         }
     };
-    Ok(Request { fingerprint: super::fingerprint(&table, &operation), table, operation })
+    let region = defaults.table_region.clone();
+    Ok(Request { fingerprint: super::fingerprint(&table, &operation), table, region, operation })
 }
 
 /// The export's kind from `type`, `export_time`, `from` and `to`, each checked against `now`.

@@ -51,6 +51,8 @@ pub struct RequestDefaults {
 pub struct Request {
     /// Plain table name (an ARN is reduced to its name after its region is checked).
     pub table: String,
+    /// The region whose client makes the calls (every table of the request is in it).
+    pub region: String,
     pub operation: Operation,
     /// Hash of everything that defines the result set; a next_token is only valid for the same one.
     pub fingerprint: Fingerprint,
@@ -211,7 +213,8 @@ impl Request {
         if matches!(wire.op, Op::Export | Op::ExportStatus) {
             return export::parse(wire, defaults, std::time::SystemTime::now());
         }
-        let table = checks::table(wire.table.as_deref(), defaults)?;
+        let region = checks::region(&wire, defaults)?;
+        let table = checks::table_in(wire.table.as_deref(), &region, defaults)?;
         checks::no_empty_strings(&wire)?;
         checks::names(wire.names.as_ref())?;
         let values = checks::values(wire.values.as_ref())?;
@@ -219,17 +222,19 @@ impl Request {
         let page_size = checks::page_size(wire.page_size)?;
         let segmentation = checks::segmentation(&wire)?;
         let next_token = wire.next_token.clone();
-        let operation = operation(wire, values, select, page_size, segmentation, &table, defaults)?;
-        let mut request = Request { fingerprint: fingerprint(&table, &operation), table, operation };
+        let operation = operation(wire, values, select, page_size, segmentation, (&table, &region), defaults)?;
+        let mut request = Request { fingerprint: fingerprint(&table, &operation), table, region, operation };
         if let Some(token) = next_token {
-            request.resume_from(&token)?;
+            request.resume_from(&token, &defaults.table_region)?;
         }
         Ok(request)
     }
 
-    /// Decodes `next_token` against this request and keeps where it continues.
-    fn resume_from(&mut self, token: &str) -> Result<(), AppError> {
-        let position = token::decode(token, &self.fingerprint, self.operation.stream_count())?;
+    /// Decodes `next_token` against this request and keeps where it continues. `table_region`:
+    /// where a token issued before requests named regions continues.
+    fn resume_from(&mut self, token: &str, table_region: &str) -> Result<(), AppError> {
+        let binding = token::Binding { fingerprint: &self.fingerprint, region: &self.region, table_region };
+        let position = token::decode(token, &binding, self.operation.stream_count())?;
         match (&mut self.operation, position) {
             (Operation::Scan(Scan { read, .. }) | Operation::Query(Query { read, .. }), Position::Streams(s)) => {
                 read.resume = Some(s);
@@ -257,7 +262,7 @@ fn operation(
     select: Select,
     page_size: Option<i32>,
     segmentation: Segmentation,
-    table: &str,
+    (table, region): (&str, &str),
     defaults: &RequestDefaults,
 ) -> Result<Operation, AppError> {
     if matches!(wire.op, Op::Put | Op::Update | Op::Delete) {
@@ -294,9 +299,13 @@ fn operation(
             offset: 0,
         }),
         Op::BatchWrite => Operation::BatchWrite(write::batch_write(wire.puts.as_deref(), wire.deletes.as_deref())?),
-        Op::TransactWrite => {
-            Operation::TransactWrite(write::transact_write(wire.actions, wire.client_request_token, table, defaults)?)
-        }
+        Op::TransactWrite => Operation::TransactWrite(write::transact_write(
+            wire.actions,
+            wire.client_request_token,
+            table,
+            region,
+            defaults,
+        )?),
         // Built above, before the read fields are taken (exports in Request::parse).
         Op::Put | Op::Update | Op::Delete | Op::Export | Op::ExportStatus => {
             return Err(AppError::invalid("op", "not a read"))
@@ -394,7 +403,21 @@ mod tests {
             (json!({"op": "batch_get", "keys": [{"pk": "a"}, {"pk": "a"}]}), "keys[1]"),
             (json!({"op": "batch_get", "keys": [{"pk": {"$B": "%%"}}]}), "keys[0].pk.$B"),
             (json!({"op": "scan", "table": "a b"}), "table"),
-            (json!({"op": "scan", "table": "arn:aws:dynamodb:eu-west-1:111111111111:table/orders"}), "table"),
+            (json!({"op": "scan", "table": "arn:aws:dynamodb:Mars:111111111111:table/orders"}), "table"),
+            (json!({"op": "scan", "region": "Mars"}), "region"),
+            (json!({"op": "scan", "region": ""}), "region"),
+            (json!({"op": "scan", "region": 2}), "region"),
+            (
+                json!({"op": "scan", "region": "us-east-1",
+                       "table": "arn:aws:dynamodb:eu-west-1:111111111111:table/orders"}),
+                "region",
+            ),
+            (json!({"op": "export", "region": "us-west-2"}), "region"),
+            (
+                json!({"op": "transact_write", "region": "us-west-2", "actions": [{"put": {"item": {"pk": 1},
+                       "table": "arn:aws:dynamodb:us-east-1:111111111111:table/orders"}}]}),
+                "actions[0].put.table",
+            ),
             (json!({"op": "scan", "values": {"v": 1}}), "values.v"),
             (json!({"op": "scan", "names": {"n": "x"}}), "names.n"),
             (json!({"op": "scan", "select": "all"}), "select"),
@@ -530,6 +553,35 @@ mod tests {
     }
 
     #[test]
+    fn a_request_reads_its_region_its_arns_region_or_table_region() {
+        let parse = |e: Value| Request::parse(e, &config());
+        let region = |event: Value| parse(event).unwrap().region;
+        assert_eq!(region(json!({"op": "scan"})), "us-east-1", "TABLE_REGION by default");
+        assert_eq!(region(json!({"op": "scan", "region": "us-west-2"})), "us-west-2");
+        let west = "arn:aws:dynamodb:us-west-2:111111111111:table/orders";
+        let r = parse(json!({"op": "scan", "table": west})).unwrap();
+        assert_eq!((r.table.as_str(), r.region.as_str()), ("orders", "us-west-2"));
+        assert_eq!(region(json!({"op": "get", "table": west, "region": "us-west-2", "key": {"pk": "a"}})), "us-west-2");
+        // The same request in two regions shares a fingerprint: the token's region tells them apart.
+        let fp = |e: Value| parse(e).unwrap().fingerprint;
+        assert_eq!(fp(json!({"op": "scan", "region": "us-west-2"})), fp(json!({"op": "scan", "table": west})));
+    }
+
+    #[test]
+    fn a_token_is_refused_in_another_region() {
+        let parse = |e: Value| Request::parse(e, &config());
+        let west = parse(json!({"op": "scan", "region": "us-west-2"})).unwrap();
+        let position = Position::Streams(StreamCursors {
+            page_limit: None,
+            cursors: vec![(0, crate::cursor::Cursor { start_key: None, skip: 1 })],
+        });
+        let token = token::encode(&west.fingerprint, &west.region, &position).unwrap();
+        assert!(parse(json!({"op": "scan", "region": "us-west-2", "next_token": token})).is_ok());
+        let e = parse(json!({"op": "scan", "next_token": token})).unwrap_err().to_string();
+        assert!(e.contains("`next_token`") && e.contains("us-west-2") && e.contains("us-east-1"), "{e}");
+    }
+
+    #[test]
     fn table_arn_in_the_table_region_is_reduced_to_its_name() {
         let r = Request::parse(
             json!({"op": "scan", "table": "arn:aws:dynamodb:us-east-1:111111111111:table/orders"}),
@@ -557,7 +609,7 @@ mod tests {
             page_limit: Some(7),
             cursors: vec![(streams - 1, crate::cursor::Cursor::default())],
         });
-        token::encode(&fingerprint, &position).unwrap()
+        token::encode(&fingerprint, "us-east-1", &position).unwrap()
     }
 
     #[test]
@@ -600,7 +652,7 @@ mod tests {
         let e = parse(json!({"op": "scan", "next_token": "not a token!"})).unwrap_err();
         assert!(matches!(&e, AppError::InvalidRequest { field: Some(f), .. } if f == "next_token"), "{e:?}");
         let batch = parse(json!({"op": "batch_get", "keys": [{"pk": "a"}, {"pk": "b"}]})).unwrap();
-        let at = |o| token::encode(&batch.fingerprint, &Position::KeyOffset(o)).unwrap();
+        let at = |o| token::encode(&batch.fingerprint, "us-east-1", &Position::KeyOffset(o)).unwrap();
         let resumed =
             parse(json!({"op": "batch_get", "keys": [{"pk": "a"}, {"pk": "b"}], "next_token": at(1)})).unwrap();
         assert!(matches!(resumed.operation, Operation::BatchGet(BatchGet { offset: 1, .. })));

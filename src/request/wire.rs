@@ -59,6 +59,8 @@ pub enum WireSelect {
 pub struct Wire {
     pub op: Op,
     pub table: Option<String>,
+    /// The region of the table (default: the table ARN's region, else TABLE_REGION).
+    pub region: Option<String>,
     pub index: Option<String>,
     pub key: Option<Map<String, Value>>,
     pub keys: Option<Vec<Map<String, Value>>>,

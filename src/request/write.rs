@@ -248,11 +248,13 @@ pub(super) fn batch_write(
     Ok(BatchWrite { puts: each(puts, "puts")?, deletes: each(deletes, "deletes")? })
 }
 
-/// transact_write's `actions` (1-100), each on its own table or the request's.
+/// transact_write's `actions` (1-100), each on its own table or the request's, all in the request's
+/// region (a transaction is regional).
 pub(super) fn transact_write(
     actions: Option<Vec<WireAction>>,
     client_request_token: Option<String>,
     table: &str,
+    region: &str,
     defaults: &RequestDefaults,
 ) -> Result<TransactWrite, AppError> {
     let actions = actions.unwrap_or_default();
@@ -270,12 +272,21 @@ pub(super) fn transact_write(
             ));
         }
     }
-    let actions =
-        actions.into_iter().enumerate().map(|(i, a)| action(i, a, table, defaults)).collect::<Result<Vec<_>, _>>()?;
+    let actions = actions
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| action(i, a, table, region, defaults))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(TransactWrite { actions, client_request_token })
 }
 
-fn action(i: usize, wire: WireAction, table: &str, defaults: &RequestDefaults) -> Result<Action, AppError> {
+fn action(
+    i: usize,
+    wire: WireAction,
+    table: &str,
+    region: &str,
+    defaults: &RequestDefaults,
+) -> Result<Action, AppError> {
     let (kind, f) = match wire {
         WireAction::Put(f) => ("put", f),
         WireAction::Update(f) => ("update", f),
@@ -306,7 +317,7 @@ fn action(i: usize, wire: WireAction, table: &str, defaults: &RequestDefaults) -
     only("key", key.is_some(), &["update", "delete", "condition_check"])?;
     only("update", update.is_some(), &["update"])?;
     let table = match own_table {
-        Some(t) => checks::table(Some(&t), defaults).map_err(|e| e.in_field(&at))?,
+        Some(t) => checks::table_in(Some(&t), region, defaults).map_err(|e| e.in_field(&at))?,
         None => table.to_string(),
     };
     checks::non_empty(&field(&at, "update"), update.as_deref())?;

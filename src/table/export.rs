@@ -115,7 +115,12 @@ where
         "PointInTimeRecoveryUnavailableException" => {
             AppError::PointInTimeRecoveryDisabled { table: table.to_string(), message, source }
         }
-        "TableNotFoundException" => AppError::TableNotFound { table: table.to_string(), message, source },
+        "TableNotFoundException" => AppError::TableNotFound {
+            table: table.to_string(),
+            region: Box::new(tables.region().into()),
+            message,
+            source,
+        },
         "InvalidExportTimeException" => AppError::InvalidRequest {
             field: None,
             message: format!(

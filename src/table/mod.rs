@@ -24,6 +24,7 @@ use serde_json::value::RawValue;
 
 pub use budget::Budget;
 
+use crate::clients::Clients;
 use crate::convert::item_to_raw;
 use crate::cursor::Position;
 use crate::error::{from_sdk, AppError, CallContext};
@@ -82,20 +83,36 @@ pub struct Outcome {
     pub page_error: Option<AppError>,
 }
 
-/// The main account's tables, read as one role through one client (built once per process).
+/// The main account's tables, read as one role through one client per region (built once per
+/// process; see `clients`). A `TableAccess` makes its calls in `region`; `execute` switches to the
+/// request's region.
 pub struct TableAccess {
     client: Client,
+    region: String,
     /// The main-account role every call is made as (named in AccessDenied messages).
     role_arn: String,
+    clients: Clients,
 }
 
 impl TableAccess {
-    pub fn new(client: Client, role_arn: impl Into<String>) -> TableAccess {
-        TableAccess { client, role_arn: role_arn.into() }
+    /// Calls in the home region of `clients` (a single `Client` is its own home region).
+    pub fn new(clients: impl Into<Clients>, role_arn: impl Into<String>) -> TableAccess {
+        let clients = clients.into();
+        TableAccess {
+            client: clients.home().clone(),
+            region: clients.home_region().to_string(),
+            role_arn: role_arn.into(),
+            clients,
+        }
     }
 
     pub fn role_arn(&self) -> &str {
         &self.role_arn
+    }
+
+    /// The region this access calls (TABLE_REGION unless switched by `execute`).
+    pub fn region(&self) -> &str {
+        &self.region
     }
 
     /// The client itself (the benchmarks time raw round trips through it).
@@ -103,7 +120,24 @@ impl TableAccess {
         &self.client
     }
 
+    /// The same access in `region`, through that region's client (built on first use).
+    pub fn in_region(&self, region: &str) -> TableAccess {
+        TableAccess {
+            client: self.clients.get(region),
+            region: region.to_string(),
+            role_arn: self.role_arn.clone(),
+            clients: self.clients.clone(),
+        }
+    }
+
     pub async fn execute(&self, req: &Request, budget: Budget) -> Result<Outcome, AppError> {
+        if req.region != self.region {
+            return self.in_region(&req.region).execute_here(req, budget).await;
+        }
+        self.execute_here(req, budget).await
+    }
+
+    async fn execute_here(&self, req: &Request, budget: Budget) -> Result<Outcome, AppError> {
         match &req.operation {
             Operation::Scan(scan) => read::scan(self, &req.table, scan, budget).await,
             Operation::Query(query) => read::query(self, &req.table, query, budget).await,
@@ -120,7 +154,7 @@ impl TableAccess {
     }
 
     fn ctx<'b>(&'b self, action: &'b str, table: &'b str) -> CallContext<'b> {
-        CallContext { role_arn: &self.role_arn, action, table }
+        CallContext { role_arn: &self.role_arn, action, table, region: &self.region }
     }
 
     async fn get(&self, table: &str, get: &Get) -> Result<Outcome, AppError> {

@@ -61,6 +61,7 @@ async fn read(
     let shared = Arc::new(StreamRequest {
         client: access.client.clone(),
         role_arn: access.role_arn.clone(),
+        region: access.region.clone(),
         table: table.to_string(),
         op,
         read: read.clone(),

@@ -23,6 +23,7 @@ use crate::request::{Read, Select};
 pub struct StreamRequest {
     pub client: Client,
     pub role_arn: String,
+    pub region: String,
     pub table: String,
     pub op: PagedOp,
     pub read: Read,
@@ -168,7 +169,10 @@ async fn forward<O, E, R>(
                     capacity: raw.capacity,
                 })
             }
-            Err(e) => Err(from_sdk(e, &CallContext { role_arn: &shared.role_arn, action, table: &shared.table })),
+            Err(e) => Err(from_sdk(
+                e,
+                &CallContext { role_arn: &shared.role_arn, action, table: &shared.table, region: &shared.region },
+            )),
         };
         let mut stop = msg.is_err();
         if let Ok(page) = &msg {
