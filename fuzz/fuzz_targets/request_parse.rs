@@ -99,7 +99,7 @@ fuzz_target!(|data: &[u8]| {
                     cursors: vec![(op.stream_count() - 1, Cursor::default())],
                 }),
             };
-            let t = token::encode(&req.fingerprint, &position).expect("encode");
+            let t = token::encode(&req.fingerprint, &req.region, &position).expect("encode");
             let mut continued = unpaged_event(&event);
             continued.as_object_mut().expect("a request is an object").insert("next_token".into(), Value::String(t));
             let resumed = Request::parse(continued, config).unwrap_or_else(|e| panic!("own token rejected for {event}: {e}"));

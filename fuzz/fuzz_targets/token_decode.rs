@@ -17,7 +17,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ddb_cross_account_reader::cursor::{Cursor, Position, StreamCursors};
 use ddb_cross_account_reader::error::AppError;
-use ddb_cross_account_reader::token::{decode, encode, Fingerprint};
+use ddb_cross_account_reader::token::{decode, encode, Binding, Fingerprint};
 use ddb_cross_account_reader_fuzz::arbitrary::{Result, Unstructured};
 use ddb_cross_account_reader_fuzz::{number, string};
 use libfuzzer_sys::fuzz_target;
@@ -25,6 +25,9 @@ use sha2::{Digest, Sha256};
 
 /// hex of this is "0000000000000000", in the seed corpus.
 const FP: Fingerprint = Fingerprint([0; 8]);
+/// The region every token here is issued for and read in (also where a token without one reads).
+const REGION: &str = "us-east-1";
+const BOUND: Binding<'static> = Binding { fingerprint: &FP, region: REGION, table_region: REGION };
 
 fn checked(r: std::result::Result<Position, AppError>, streams: u32) -> Option<Position> {
     match r {
@@ -73,25 +76,25 @@ fuzz_target!(|data: &[u8]| {
     match mode & 3 {
         0 => {
             if let Ok(text) = std::str::from_utf8(rest) {
-                checked(decode(text, &FP, streams), streams);
+                checked(decode(text, &BOUND, streams), streams);
             }
         }
         1 => {
             let mut bytes = rest.to_vec();
             bytes.extend_from_slice(&Sha256::digest(rest)[..8]);
-            checked(decode(&URL_SAFE_NO_PAD.encode(bytes), &FP, streams), streams);
+            checked(decode(&URL_SAFE_NO_PAD.encode(bytes), &BOUND, streams), streams);
         }
         _ => {
             let mut u = Unstructured::new(rest);
             let Ok(p) = position(&mut u, streams) else { return };
-            let t = encode(&FP, &p).expect("a position encodes");
-            assert_eq!(checked(decode(&t, &FP, streams), streams).as_ref(), Some(&p), "round trip");
+            let t = encode(&FP, REGION, &p).expect("a position encodes");
+            assert_eq!(checked(decode(&t, &BOUND, streams), streams).as_ref(), Some(&p), "round trip");
             let Ok(at) = u.choose_index(t.len()) else { return };
             let Ok(c) = u.choose(b"AZaz09-_=+/ .") else { return };
             let mut changed = t.clone().into_bytes();
             changed[at] = *c;
             if changed != t.as_bytes() {
-                if let Some(q) = checked(decode(std::str::from_utf8(&changed).unwrap(), &FP, streams), streams) {
+                if let Some(q) = checked(decode(std::str::from_utf8(&changed).unwrap(), &BOUND, streams), streams) {
                     assert_eq!(q, p, "a changed token decoded to another position");
                 }
             }
