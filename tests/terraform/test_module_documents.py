@@ -48,6 +48,10 @@ def _cases(zip_path):
                                                "source_identity": True, "max_session_duration": 7200}),
         "kms_tables": main_args(tables={"orders": {"access_type": "Read", "kms_key_arn": KEY},
                                         "ledger": {"access_type": "Full", "region": "eu-west-1", "kms_key_arn": KEY_EU}}),
+        "global_table": main_args(tables={"orders": {"access_type": "Read", "replica_regions": ["us-west-2", "eu-west-1"]},
+                                          "ledger": {"access_type": "Full", "region": "eu-west-1",
+                                                     "replica_regions": ["us-east-1"]},
+                                          "customers": {"access_type": "ReadWriteUpdate", "replica_regions": []}}),
         "account_trust": main_args(trust={"mode": "account", "external_id": "ext-123"}),
         "account_trust_attribution": main_args(trust={"mode": "account", "source_identity": True, "tag_session": True,
                                                       "source_identities": ["reporting", "nightly"],
@@ -113,6 +117,19 @@ def test_a_table_with_a_kms_key_also_gets_its_levels_kms_actions_on_that_key_via
         {"Sid": f"KmsFor{level}", "Effect": "Allow", "Action": kms_levels[level], "Resource": [key],
          "Condition": {"StringEquals": {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}}}]
     assert not [a for a in kms_levels["Read"] if "*" in a]  # reads: exact actions only
+
+
+@pytest.mark.parametrize("table,level,regions", [("orders", "Read", ["us-east-1", "us-west-2", "eu-west-1"]),
+                                                 ("ledger", "Full", ["eu-west-1", "us-east-1"]),
+                                                 ("customers", "ReadWriteUpdate", ["us-east-1"])])
+def test_a_global_tables_policy_covers_every_replica_and_its_indexes(harness, table, level, regions):
+    """replica_regions: the home region's table first, then each replica's, each with its indexes;
+    no other region, no wildcard region."""
+    policy = resource(harness, "global_table", f'aws_iam_policy.table["{table}"]')
+    arns = [f"arn:aws:dynamodb:{r}:{MAIN}:table/{table}" for r in regions]
+    assert statement(policy["policy"]) == {"Sid": f"DynamoDB{level}", "Effect": "Allow", "Action": access_levels()[level],
+                                           "Resource": [x for arn in arns for x in (arn, f"{arn}/index/*")]}
+    assert f"({regions[0]})" in policy["description"]
 
 
 def test_one_attachment_per_table_and_no_exclusive_attachment(harness):
