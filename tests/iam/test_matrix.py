@@ -106,8 +106,12 @@ def applied_grants(aws) -> dict[str, list[str]]:
             tables = {r.split(":table/")[1].split("/")[0] for r in stmt["Resource"]}
             assert len(tables) == 1, stmt   # one policy per table
             table = tables.pop()
-            arn = f"arn:aws:dynamodb:us-east-1:{MAIN_ACCOUNT}:table/{table}"
-            assert sorted(stmt["Resource"]) == [arn, f"{arn}/index/*"], stmt
+            # The home region's table and indexes, and a global table's replica in seed.OTHER_REGION
+            # (replica_regions); never any other region.
+            regions = {r.split(":")[3] for r in stmt["Resource"]}
+            assert "us-east-1" in regions and regions <= {"us-east-1", seed.OTHER_REGION}, stmt
+            arns = [f"arn:aws:dynamodb:{region}:{MAIN_ACCOUNT}:table/{table}" for region in regions]
+            assert sorted(stmt["Resource"]) == sorted(x for arn in arns for x in (arn, f"{arn}/index/*")), stmt
             grants.setdefault(table, []).extend(stmt["Action"])
     return grants
 

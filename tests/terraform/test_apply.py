@@ -152,12 +152,14 @@ def test_main_plan_deploys_the_role_and_one_policy_per_table(runs, env):
     assert types.count("aws_iam_policy") == types.count("aws_iam_role_policy_attachment") == len(v["tables"])
     for table, grant in v["tables"].items():
         policy = after(p, f'module.cross_account_role[0].aws_iam_policy.table["{table}"]')
-        region = grant.get("region") or v["region"]
-        arn = f"arn:aws:dynamodb:{region}:{MAIN}:table/{table}"
+        # The home region, then a global table's replicas (replica_regions).
+        regions = [grant.get("region") or v["region"]] + (grant.get("replica_regions") or [])
+        arns = [f"arn:aws:dynamodb:{region}:{MAIN}:table/{table}" for region in regions]
         assert policy["name"] == f"{name('cross_account_role_name', env)}-{table}"
         assert json.loads(policy["policy"])["Statement"] == [{
             "Sid": f"DynamoDB{grant['access_type']}", "Effect": "Allow",
-            "Action": access_levels()[grant["access_type"]], "Resource": [arn, f"{arn}/index/*"]}]
+            "Action": access_levels()[grant["access_type"]],
+            "Resource": [x for arn in arns for x in (arn, f"{arn}/index/*")]}]
     demo = [rc["address"] for rc in p["resource_changes"] if rc["address"].startswith("module.demo_table")]
     assert bool(demo) == (v["demo_table"] is not None)
 
