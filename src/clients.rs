@@ -14,6 +14,11 @@ use aws_config::Region;
 use aws_sdk_dynamodb::config::Builder;
 use aws_sdk_dynamodb::Client;
 
+use crate::error::AppError;
+
+/// Regions besides the home region one process keeps clients for: more than AWS has in a partition.
+pub const MAX_OTHER_REGIONS: usize = 40;
+
 /// The clients by region. The home region's (TABLE_REGION) is built at start; any other when a
 /// request first names it (a region no request names costs nothing).
 #[derive(Clone)]
@@ -54,31 +59,55 @@ impl Clients {
 
     /// The client for `region`, built now if no call has used that region yet. Building a client is
     /// synchronous and makes no call (no connection, no credentials), so a plain mutex serves.
-    pub fn get(&self, region: &str) -> Client {
+    pub fn get(&self, region: &str) -> Result<Client, AppError> {
         if region == &*self.home_region {
-            return self.home.clone();
+            return Ok(self.home.clone());
         }
         let mut others = self.others.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        others
-            .entry(region.to_string())
-            .or_insert_with(|| {
-                tracing::info!(region, "first call in this region: building its DynamoDB client");
-                Client::from_conf((*self.template).clone().region(Region::new(region.to_string())).build())
-            })
-            .clone()
-    }
-
-    /// The regions with a client so far (the home region first).
-    pub fn regions(&self) -> Vec<String> {
-        let others = self.others.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut rest: Vec<String> = others.keys().cloned().collect();
-        rest.sort();
-        std::iter::once(self.home_region.to_string()).chain(rest).collect()
+        if let Some(client) = others.get(region) {
+            return Ok(client.clone());
+        }
+        // Requests choose the region: without a bound, requests naming made-up regions would grow
+        // the map without end.
+        if others.len() >= MAX_OTHER_REGIONS {
+            return Err(AppError::invalid(
+                "region",
+                format!(
+                    "`{region}` would be one region more than this process serves ({MAX_OTHER_REGIONS} besides TABLE_REGION); is the region name right?"
+                ),
+            ));
+        }
+        tracing::info!(region, "first call in this region: building its DynamoDB client");
+        let client = Client::from_conf((*self.template).clone().region(Region::new(region.to_string())).build());
+        others.insert(region.to_string(), client.clone());
+        Ok(client)
     }
 }
 
 impl From<Client> for Clients {
     fn from(client: Client) -> Clients {
         Clients::from_client(client)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_client_per_region_and_a_bound_on_how_many() {
+        let conf = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(Region::new("us-east-1"));
+        let clients = Clients::new(conf, "us-east-1");
+        assert_eq!(clients.get("us-east-1").unwrap().config().region().unwrap().as_ref(), "us-east-1");
+        let west = clients.get("us-west-2").unwrap();
+        assert_eq!(west.config().region().unwrap().as_ref(), "us-west-2");
+        for i in 1..MAX_OTHER_REGIONS {
+            clients.get(&format!("xx-test-{i}")).unwrap();
+        }
+        assert!(clients.get("us-west-2").is_ok(), "a region with a client is always served");
+        let e = clients.get("xx-test-999").unwrap_err().to_string();
+        assert!(e.contains("`region`") && e.contains("xx-test-999"), "{e}");
     }
 }

@@ -446,6 +446,25 @@ mod tests {
         assert_eq!(e.error_type(), "AccessDenied");
     }
 
+    #[test]
+    fn errors_that_name_a_table_name_its_region() {
+        let west = CallContext { region: "us-west-2", ..ctx() };
+        let service = |code: &str| {
+            let body =
+                serde_json::json!({"__type": format!("com.amazonaws.dynamodb.v20120810#{code}"), "message": "m"});
+            let raw = Response::new(StatusCode::try_from(400).unwrap(), SdkBody::from(body.to_string()));
+            let meta = aws_smithy_types::error::ErrorMetadata::builder().code(code).message("m").build();
+            SdkError::service_error(ScanError::generic(meta), raw)
+        };
+        let e = from_sdk(service("ResourceNotFoundException"), &west);
+        assert_eq!(e.error_type(), "TableNotFound");
+        assert!(e.to_string().contains("table `orders` not found in region us-west-2"), "{e}");
+        let e = from_sdk(service("AccessDeniedException"), &west);
+        assert!(e.to_string().contains("on table `orders` in region us-west-2"), "{e}");
+        let e = from_sdk(service("AccessDeniedException"), &ctx());
+        assert!(e.to_string().contains("on table `orders` in region us-east-1"), "{e}");
+    }
+
     /// Every errorType the function can return is in the README's table (one row each).
     #[test]
     fn the_readme_documents_every_error_type() {

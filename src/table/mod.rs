@@ -121,18 +121,18 @@ impl TableAccess {
     }
 
     /// The same access in `region`, through that region's client (built on first use).
-    pub fn in_region(&self, region: &str) -> TableAccess {
-        TableAccess {
-            client: self.clients.get(region),
+    pub fn in_region(&self, region: &str) -> Result<TableAccess, AppError> {
+        Ok(TableAccess {
+            client: self.clients.get(region)?,
             region: region.to_string(),
             role_arn: self.role_arn.clone(),
             clients: self.clients.clone(),
-        }
+        })
     }
 
     pub async fn execute(&self, req: &Request, budget: Budget) -> Result<Outcome, AppError> {
         if req.region != self.region {
-            return self.in_region(&req.region).execute_here(req, budget).await;
+            return self.in_region(&req.region)?.execute_here(req, budget).await;
         }
         self.execute_here(req, budget).await
     }
