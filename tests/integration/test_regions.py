@@ -7,7 +7,7 @@ import pytest
 
 from local.seed import OTHER_REGION
 from local.testing import ResourcePolicyAccess, _function, function_env
-from oracle import DEMO_ROLE, assert_same_items, follow, items_of
+from oracle import DEMO_ROLE, assert_same_items, follow, items_of, load_event
 
 HOME = "us-east-1"
 
@@ -21,6 +21,16 @@ def test_the_local_environment_has_a_replica_with_items_of_its_own(aws):
     assert west and home
     assert not {i["pk"]["S"] for i in west} & {i["pk"]["S"] for i in home}, "the regions must be told apart"
     assert aws.state["other_region"]["tables"]["orders"]["arn"] == west_arn(aws, "orders")
+
+
+def test_the_sample_event_reads_the_replica(fn, aws):
+    event = load_event("query-replica.json")
+    assert event["region"] == OTHER_REGION
+    r = fn.invoke(event)
+    assert r["ok"], r
+    expected = [i for i in aws.data("orders", region=OTHER_REGION) if i["pk"]["S"] == event["values"][":pk"]]
+    assert expected
+    assert_same_items(r["payload"]["items"], expected, ordered=True)
 
 
 def test_reads_in_two_regions_in_one_warm_process_make_one_assume_role(start_function, aws):
