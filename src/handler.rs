@@ -66,29 +66,32 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Response, Ap
     let (payload, context) = event.into_parts();
     let mut op = "";
     let mut table = String::new();
+    // A log field, not a metric dimension: the alarms watch (op, table) across regions.
+    let mut region = String::new();
     let result = async {
         let request = Request::parse(request_of(payload, &app.config)?, &app.config.requests)?;
         op = request.op_name();
         table = request.table.clone();
+        region = request.region.clone();
         let budget = Budget { max_response_bytes: app.config.max_response_bytes, cutoff: cutoff(context.deadline) };
         let outcome = app.tables.execute(&request, budget).await?;
-        log_outcome(&context.request_id, op, &table, &outcome, started);
+        log_outcome(&context.request_id, op, (&table, &region), &outcome, started);
         Response::new(&request, outcome)
     }
     .await;
     if let Err(e) = &result {
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         // `errors` (1) is the EMF metric of this line; see metrics.rs.
-        tracing::warn!(name: metrics::FAILURE, request_id = %context.request_id, op, table, error_type = e.error_type(), error = %e, duration_ms, errors = 1u64, "request failed");
+        tracing::warn!(name: metrics::FAILURE, request_id = %context.request_id, op, table, region, error_type = e.error_type(), error = %e, duration_ms, errors = 1u64, "request failed");
     }
     result
 }
 
 /// The one log line of a successful call (and a warning when a page failed after others succeeded).
-fn log_outcome(request_id: &str, op: &str, table: &str, outcome: &Outcome, started: Instant) {
+fn log_outcome(request_id: &str, op: &str, (table, region): (&str, &str), outcome: &Outcome, started: Instant) {
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Some(e) = &outcome.page_error {
-        tracing::warn!(request_id, op, table, error_type = e.error_type(), error = %e,
+        tracing::warn!(request_id, op, table, region, error_type = e.error_type(), error = %e,
             "a page failed after earlier pages succeeded; returning them with a next_token that resumes at the failed page");
     }
     let r = &outcome.results;
@@ -98,6 +101,7 @@ fn log_outcome(request_id: &str, op: &str, table: &str, outcome: &Outcome, start
         request_id,
         op,
         table,
+        region,
         items = r.items.len(),
         count = r.count,
         scanned_count = r.scanned_count,

@@ -8,9 +8,9 @@ from local import emf
 
 # The fields of the two per-invocation lines before they carried metrics (`stopped` only when a
 # read stopped early); EMF adds `_aws`, and the failure line `errors`.
-REQUEST_FIELDS = {"timestamp", "level", "target", "message", "request_id", "op", "table", "items", "count",
+REQUEST_FIELDS = {"timestamp", "level", "target", "message", "request_id", "op", "table", "region", "items", "count",
                   "scanned_count", "pages", "consumed_capacity", "more", "duration_ms"}
-FAILURE_FIELDS = {"timestamp", "level", "target", "message", "request_id", "op", "table", "error_type", "error",
+FAILURE_FIELDS = {"timestamp", "level", "target", "message", "request_id", "op", "table", "region", "error_type", "error",
                   "duration_ms"}
 REQUEST_METRICS = {"items": "Count", "scanned_count": "Count", "pages": "Count", "consumed_capacity": "Count",
                    "duration_ms": "Milliseconds"}

@@ -26,8 +26,12 @@ def test_the_local_environment_has_a_replica_with_items_of_its_own(aws):
 def test_the_sample_event_reads_the_replica(fn, aws):
     event = load_event("query-replica.json")
     assert event["region"] == OTHER_REGION
+    mark = fn.log_mark()
     r = fn.invoke(event)
     assert r["ok"], r
+    line = fn.wait_for_log(lambda l: (l.json() or {}).get("request_id") == r["request_id"]
+                           and "duration_ms" in (l.json() or {}), mark)
+    assert line and line.json()["region"] == OTHER_REGION and line.json()["table"] == "orders", fn.logs_since(mark)
     expected = [i for i in aws.data("orders", region=OTHER_REGION) if i["pk"]["S"] == event["values"][":pk"]]
     assert expected
     assert_same_items(r["payload"]["items"], expected, ordered=True)
