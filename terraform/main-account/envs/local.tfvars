@@ -32,3 +32,10 @@ demo_kms_keys = {
   vault  = { grant = true }
   sealed = { grant = false }
 }
+
+# Exports into the consumer's bucket (its envs/local.tfvars `exports`): `bulk` (5,000 items) and
+# `orders`; `ledger` is granted but has no point-in-time recovery (local/seed.py), which shows how
+# the function reports that.
+exports = {
+  tables = ["bulk", "orders", "ledger"]
+}
