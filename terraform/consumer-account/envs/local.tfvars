@@ -31,8 +31,8 @@ assume = {
 }
 
 # The export bucket (modules/export-bucket) and the function's EXPORT_* settings: the demo and the
-# tests export `bulk` and `orders` into it (the main root's exports grant them). force_destroy: a
-# local bucket holding exports is destroyed with the rest.
+# tests export into it the tables the main root's exports grant. force_destroy: a local bucket
+# holding exports is destroyed with the rest.
 exports = {
   force_destroy = true
 }

@@ -33,9 +33,9 @@ demo_kms_keys = {
   sealed = { grant = false }
 }
 
-# Exports into the consumer's bucket (its envs/local.tfvars `exports`): `bulk` (5,000 items) and
-# `orders`; `ledger` is granted but has no point-in-time recovery (local/seed.py), which shows how
-# the function reports that.
+# Exports into the consumer's bucket (its envs/local.tfvars `exports`): `bulk` (5,000 items),
+# `orders` and `customers` (every DynamoDB type and number form); `ledger` is granted but has no
+# point-in-time recovery (local/seed.py), which shows how the function reports that.
 exports = {
-  tables = ["bulk", "orders", "ledger"]
+  tables = ["bulk", "orders", "customers", "ledger"]
 }
