@@ -365,10 +365,10 @@ class Export:
 EXPORTS: dict[str, Export] = {}
 
 
-def _error(code: str, message: str):
-    # moto's JSON error shape for DynamoDB.
-    body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message})
-    return 400, {"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": code}, body
+def _error(code: str, message: str) -> Exception:
+    """DynamoDB's error (moto's JSON shape, HTTP 400), for moto's call_action to render when raised."""
+    from moto.core.exceptions import JsonRESTError
+    return JsonRESTError(f"com.amazonaws.dynamodb.v20120810#{code}", message)
 
 
 def _export_table(emu):
@@ -384,32 +384,32 @@ def _export_table(emu):
         backend = self.dynamodb_backend
         table = next((t for t in backend.tables.values() if t.table_arn == table_arn), None)
         if table is None:
-            return _error("TableNotFoundException", f"Table not found: {table_arn}")
+            raise _error("TableNotFoundException", f"Table not found: {table_arn}")
         pitr = table.continuous_backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"]
         if pitr != "ENABLED":
-            return _error("PointInTimeRecoveryUnavailableException",
+            raise _error("PointInTimeRecoveryUnavailableException",
                           f"Point in time recovery is not enabled for table '{table.name}'")
         if not body.get("S3Bucket"):
-            return _error("ValidationException", "S3Bucket is required")
+            raise _error("ValidationException", "S3Bucket is required")
         now = CLOCK.now()
         where = (self.current_account, self.region, table.name)
         export_type = body.get("ExportType", "FULL_EXPORT")
         if export_type == "INCREMENTAL_EXPORT":
             spec = body.get("IncrementalExportSpecification") or {}
             if "ExportFromTime" not in spec or "ExportToTime" not in spec:
-                return _error("ValidationException", "IncrementalExportSpecification needs ExportFromTime and ExportToTime")
+                raise _error("ValidationException", "IncrementalExportSpecification needs ExportFromTime and ExportToTime")
             start, end = spec["ExportFromTime"], spec["ExportToTime"]
             if end > now:
-                return _error("InvalidExportTimeException", "ExportToTime is in the future")
+                raise _error("InvalidExportTimeException", "ExportToTime is in the future")
             if start >= end:
-                return _error("InvalidExportTimeException", "ExportFromTime must be before ExportToTime")
+                raise _error("InvalidExportTimeException", "ExportFromTime must be before ExportToTime")
             if not 900 <= end - start <= 86400:
-                return _error("ValidationException", "The incremental export period must be from 15 minutes to 24 hours")
+                raise _error("ValidationException", "The incremental export period must be from 15 minutes to 24 hours")
             export_time, lines = end, _changes_in(where, start, end)
         else:
             export_time = _epoch(body.get("ExportTime", now))
             if export_time > now:
-                return _error("InvalidExportTimeException", "ExportTime is in the future")
+                raise _error("InvalidExportTimeException", "ExportTime is in the future")
             lines = [{"Item": i} for i in _items_at(emu, table, where, export_time)]
         export_id = f"{int(now * 1000):014d}-{secrets.token_hex(4)}"
         arn = f"{table.table_arn}/export/{export_id}"
@@ -426,7 +426,7 @@ def _export_table(emu):
         body = self.body if isinstance(self.body, dict) else json.loads(self.body or "{}")
         job = EXPORTS.get(body.get("ExportArn", ""))
         if job is None:
-            return _error("ExportNotFoundException", f"Export not found: {body.get('ExportArn')}")
+            raise _error("ExportNotFoundException", f"Export not found: {body.get('ExportArn')}")
         return json.dumps({"ExportDescription": job.description()})
 
     return export_table_to_point_in_time, describe_export
@@ -447,6 +447,32 @@ def route(path: str, method: str, body: dict):
     return None
 
 
+def _install_bucket_policy_conditions(emu) -> None:
+    """moto's object-level bucket-policy check ignores Condition blocks, so the export bucket's
+    DenyInsecureTransport (Deny s3:* if aws:SecureTransport is false) denies every object read.
+    Here conditions are evaluated (by the emulator's evaluator), with aws:SecureTransport true: this
+    plain-HTTP endpoint stands for AWS's HTTPS one. Principals stay unchecked, as in moto (object
+    requests other than an export's keep moto's weaker checks)."""
+    from moto.iam.access_control import PermissionResult
+    from moto.s3.models import FakeBucket
+
+    def get_permission(self, action: str, resource: str):
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        doc = json.loads(self.policy.decode() if isinstance(self.policy, bytes) else self.policy)
+        ctx = {"aws:securetransport": ["true"]}
+        result = PermissionResult.NEUTRAL
+        for st in emu._as_list(doc.get("Statement", [])):
+            applies, _ = emu._statement_applies(st, action, resource, ctx, None)
+            if applies and st.get("Effect") == "Deny":
+                return PermissionResult.DENIED
+            if applies and st.get("Effect") == "Allow":
+                result = PermissionResult.PERMITTED
+        return result
+
+    FakeBucket.get_permission = get_permission
+
+
 def install(emu) -> None:
     """Patch moto's DynamoHandler: the write paths record history, the export calls are replaced.
     `emu` is the aws_emulator module (its policy evaluator, Denied, STATS, _attr_json)."""
@@ -456,3 +482,4 @@ def install(emu) -> None:
     export, describe = _export_table(emu)
     DynamoHandler.export_table_to_point_in_time = export
     DynamoHandler.describe_export = describe
+    _install_bucket_policy_conditions(emu)
