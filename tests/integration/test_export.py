@@ -301,3 +301,11 @@ def test_a_scheduled_export_lands_its_files(start_function, aws):
     f = start_function(SCHEDULED_REQUEST='{"op":"export","table":"orders","prefix":"nightly"}')
     done, _ = full_export_round_trip(f, aws, "orders", invoke=lambda: f.invoke(load_event("scheduled-event.json")))
     assert done["prefix"] == f"{DEPLOYED_PREFIX}/nightly", done
+
+
+def test_the_sample_export_event_exports_orders(fn, aws):
+    """events/export.json, as `make demo` sends it to the deployed function."""
+    from oracle import load_event
+    event = load_event("export.json")
+    done, _ = full_export_round_trip(fn, aws, event["table"], invoke=lambda: fn.invoke(event))
+    assert done["prefix"] == f"{DEPLOYED_PREFIX}/{event['prefix']}", done
