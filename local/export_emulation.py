@@ -34,9 +34,12 @@ time this module uses (write times, "now" of an export) real time + N. A test ba
 (N negative) so that a window of DynamoDB's 15-minute minimum holds exactly those writes, far from
 the seed's, without waiting: the function checks its windows against its own (real) clock.
 
+ClientToken: a repeat within 8 hours answers the first export (other parameters with the same token:
+IdempotentParameterMismatchException).
+
 Known limits: ION exports are not written (FAILED, FailureCode UnsupportedByEmulator); the PITR
-window's start is not checked (only that PITR is enabled); no ClientToken idempotency; no
-ListExports; SSE-KMS buckets are not modelled.
+window's start is not checked (only that PITR is enabled); no ListExports; SSE-KMS buckets are not
+modelled.
 """
 from __future__ import annotations
 
@@ -392,6 +395,19 @@ def _export_table(emu):
         if not body.get("S3Bucket"):
             raise _error("ValidationException", "S3Bucket is required")
         now = CLOCK.now()
+        token = body.get("ClientToken")
+        if token:
+            # DynamoDB's idempotency: the same token within 8 hours is the same export; with other
+            # parameters it is refused.
+            request = {k: v for k, v in body.items() if k != "ClientToken"}
+            with _LOCK:
+                earlier = next((j for j in EXPORTS.values() if j.body.get("ClientToken") == token
+                                and now - j.start_time < 8 * 3600), None)
+            if earlier is not None:
+                if {k: v for k, v in earlier.body.items() if k != "ClientToken"} != request:
+                    raise _error("IdempotentParameterMismatchException",
+                                 f"ClientToken {token} was used by another export request within 8 hours")
+                return json.dumps({"ExportDescription": earlier.description()})
         where = (self.current_account, self.region, table.name)
         export_type = body.get("ExportType", "FULL_EXPORT")
         if export_type == "INCREMENTAL_EXPORT":

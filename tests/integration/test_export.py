@@ -299,8 +299,16 @@ def test_a_scheduled_export_lands_its_files(start_function, aws):
     """SCHEDULED_REQUEST run by an EventBridge Scheduled Event, as the schedule's rule sends it."""
     from oracle import load_event
     f = start_function(SCHEDULED_REQUEST='{"op":"export","table":"orders","prefix":"nightly"}')
-    done, _ = full_export_round_trip(f, aws, "orders", invoke=lambda: f.invoke(load_event("scheduled-event.json")))
+    event = load_event("scheduled-event.json")
+    event["id"] = f"run-{time.time_ns()}"  # a run of its own (the emulator remembers tokens for 8 hours)
+    done, _ = full_export_round_trip(f, aws, "orders", invoke=lambda: f.invoke(event))
     assert done["prefix"] == f"{DEPLOYED_PREFIX}/nightly", done
+    # Lambda's retry of the same run (same event id, so the same ClientToken): the same export.
+    again = export_of(f.invoke(event))
+    assert again["export_arn"] == done["export_arn"] and again["status"] == "COMPLETED", again
+    # The next run (another event id) is another export.
+    other = export_of(f.invoke(dict(event, id=event["id"] + "-next")))
+    assert other["export_arn"] != done["export_arn"], other
 
 
 def test_the_sample_export_event_exports_orders(fn, aws):
