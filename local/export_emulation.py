@@ -489,6 +489,27 @@ def _install_bucket_policy_conditions(emu) -> None:
     FakeBucket.get_permission = get_permission
 
 
+def _install_bucket_policy_principals(emu) -> None:
+    """Reproduces S3's PutBucketPolicy refusal of a principal that does not exist (400
+    MalformedPolicy "Invalid principal in policy"), as for IAM trust and DynamoDB table policies: the
+    export bucket's policy therefore names the main account and pins its role by aws:PrincipalArn,
+    so the consumer root can be applied before the main root creates the role."""
+    from moto.iam.exceptions import MalformedPolicyDocument
+    from moto.s3.exceptions import S3ClientError
+    from moto.s3.models import S3Backend
+    put = S3Backend.put_bucket_policy
+
+    def checked_put(self, bucket_name, policy, *args, **kwargs):
+        text = policy.decode() if isinstance(policy, bytes) else policy
+        try:
+            emu._principals_checked("s3:PutBucketPolicy", self.account_id, bucket_name, text)
+        except MalformedPolicyDocument as e:
+            raise S3ClientError("MalformedPolicy", e.message)
+        return put(self, bucket_name, policy, *args, **kwargs)
+
+    S3Backend.put_bucket_policy = checked_put
+
+
 def install(emu) -> None:
     """Patch moto's DynamoHandler: the write paths record history, the export calls are replaced.
     `emu` is the aws_emulator module (its policy evaluator, Denied, STATS, _attr_json)."""
@@ -499,3 +520,4 @@ def install(emu) -> None:
     DynamoHandler.export_table_to_point_in_time = export
     DynamoHandler.describe_export = describe
     _install_bucket_policy_conditions(emu)
+    _install_bucket_policy_principals(emu)

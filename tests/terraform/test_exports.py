@@ -107,7 +107,9 @@ def test_the_bucket_policy_lets_only_the_main_role_write_under_the_prefix_and_on
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert deny["Resource"] == ["arn:aws:s3:::team-exports", "arn:aws:s3:::team-exports/*"]
     write = s["MainAccountExportsWrite"]
-    assert write["Effect"] == "Allow" and write["Principal"] == {"AWS": [ROLE]}
+    # The role's account as principal and the role pinned by aws:PrincipalArn: valid before the role exists.
+    assert write["Effect"] == "Allow" and write["Principal"] == {"AWS": [f"arn:aws:iam::{MAIN}:root"]}
+    assert write["Condition"] == {"ArnEquals": {"aws:PrincipalArn": [ROLE]}}
     assert write["Action"] == ["s3:AbortMultipartUpload", "s3:PutObject", "s3:PutObjectAcl"]
     assert write["Resource"] == "arn:aws:s3:::team-exports/a/b/*"
 
