@@ -1,8 +1,9 @@
 """The export grant and the export bucket, read from one real plan of a harness root that calls the
 modules directly: the role may export exactly the listed tables into exactly the consumer's bucket
 and prefix; the bucket is private, versioned, encrypted, expiring, TLS only, and lets only that
-role write, only under the prefix. The bucket module's apply, re-plan and destroy against the
-emulator was run by hand (see the report); the deployments suite does not enable exports yet."""
+role write, only under the prefix. The bucket and the grant are applied, with exports on, by the
+local deployment (both roots' envs/local.tfvars), which tests/integration/test_export.py exports
+through; the deployments suite (dev, stage, prod) does not enable exports."""
 import json
 
 import pytest
