@@ -25,6 +25,8 @@ The server also answers a small local API (never counted, never authorized; bind
   GET  /_local/sts/sessions           every session issued since the last stats reset (key id, role,
                                       issued, expiration) and how many expired tokens were refused
   POST /_local/sts/lifetime           {"seconds": N} or {"seconds": null}: the test knob (below)
+  GET/POST /_local/clock             {"offset_seconds": N} or null: the exports' clock knob
+                                      (write history, export times; see local/export_emulation.py)
   POST /_local/lambda/ACCOUNT/REGION/FUNCTION/credentials   {"duration": S} (default 43200):
                                       what Lambda hands a function, its execution role's credentials
 Auth is switched like moto's: POST /moto-api/reset-auth with body `0` (on) or `inf` (off).
@@ -57,6 +59,11 @@ import time
 import uuid
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
+
+try:  # imported as local.aws_emulator
+    from . import export_emulation
+except ImportError:  # run as a script: local/ is on sys.path
+    import export_emulation
 
 log = logging.getLogger("aws_emulator")
 
@@ -445,7 +452,7 @@ def dynamodb_requests(action: str, params: dict, region: str, account: str) -> l
     if params.get("TableName"):
         index = params.get("IndexName") if action in ("Query", "Scan") else None
         return [(f"dynamodb:{action}", arn(params["TableName"], index))]
-    for key in ("ResourceArn", "TableArn"):
+    for key in ("ResourceArn", "TableArn", "ExportArn"):  # DescribeExport: table/NAME/export/ID
         if params.get(key):
             return [(f"dynamodb:{action}", params[key])]
     return [(f"dynamodb:{action}", "*")]
@@ -562,6 +569,7 @@ def _authorize_dynamodb(handler, action: str) -> None:
     caller's identity policy and the table's resource policy allow it. One request cannot span
     accounts (AWS answers ValidationException)."""
     caller = _identify(handler)
+    handler.local_caller = caller  # an export writes S3 as this caller (export_emulation.py)
     ctx = _base_context(handler, caller)
     requests = list(dict.fromkeys(
         dynamodb_requests(action, getattr(handler, "params", {}) or {}, handler.region, caller.account)))
@@ -1289,6 +1297,7 @@ def install() -> None:
     _install_aws_managed_policies_on_demand()
     _install_transact_idempotency()
     _install_batch_write_key_check()
+    export_emulation.install(sys.modules[__name__])  # last: it wraps the write paths patched above
     install.done = True
 
 
@@ -1370,6 +1379,8 @@ class LocalApi:
                 body = {"table": m[3], "count": len(items), "items": items}
             except Exception as e:  # ResourceNotFound and friends
                 status, body = 404, {"error": f"{type(e).__name__}: {e}"}
+        elif (answer := export_emulation.route(path, method, _json_body(environ) if method == "POST" else {})):
+            status, body = answer
         else:
             status, body = 404, {"error": f"no local API route {method} {path}"}
         data = json.dumps(body).encode()

@@ -205,6 +205,8 @@ def terraform_env(endpoint: str, credentials: Path, config: Path, account: str, 
     env.update({
         "AWS_ENDPOINT_URL": endpoint, "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
         "AWS_CONFIG_FILE": str(config), "AWS_PROFILE": PROFILES[account], "AWS_EC2_METADATA_DISABLED": "true",
+        # The export bucket: one endpoint for every service, so S3 is addressed by path.
+        "AWS_S3_USE_PATH_STYLE": "true",
         "TF_CLI_CONFIG_FILE": str(cli_config), "TF_DATA_DIR": str(tf_data_dir), "TF_IN_AUTOMATION": "1",
         "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1",
         # One copy of the (large) provider for every local deployment: later inits link to it.

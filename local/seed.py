@@ -137,6 +137,9 @@ TABLES = {
 # Each encrypted with a customer-managed key of its own that Terraform creates (terraform/main-account
 # kms.tf, output demo_kms_key_arns); every other table uses the AWS owned key.
 KMS_TABLES = ("vault", "sealed")
+# Point-in-time recovery, as the project's table module enables it (an export needs it); not on
+# `ledger`, the exported table that shows the PointInTimeRecoveryDisabled error.
+NO_PITR_TABLES = ("ledger",)
 TABLE_DATA = {"orders": orders_items, "customers": customers_items, "bulk": bulk_items, "ledger": ledger_items,
               "audit": audit_items, "vault": vault_items, "sealed": vault_items}
 
@@ -188,6 +191,9 @@ def create_tables(ddb, kms_key_arns: dict[str, str] | None = None) -> dict[str, 
         # matrix non-destructive: an authorized DeleteTable gets a ValidationException.
         arn = ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True,
                                **spec)["TableDescription"]["TableArn"]
+        if name not in NO_PITR_TABLES:
+            ddb.update_continuous_backups(TableName=name,
+                                          PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
         items = TABLE_DATA[name]()
         _fill(ddb, name, items)
         out[name] = {"arn": arn, "item_count": len(items), "kms_key_arn": key}

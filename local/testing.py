@@ -380,6 +380,8 @@ class ResourcePolicyAccess:
         main_role = aws.state["terraform"]["main"]["role_name"]
         self.grants: dict[str, list[str]] = {}  # table ARN -> actions
         for attached in iam.list_attached_role_policies(RoleName=main_role)["AttachedPolicies"]:
+            if attached["PolicyName"].endswith("-exports"):
+                continue  # the export grant: exports need the role (README, Access modes)
             policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
             doc = iam.get_policy_version(PolicyArn=attached["PolicyArn"],
                                          VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]

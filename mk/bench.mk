@@ -4,7 +4,7 @@
 BENCH_PY := .tools/venv/bin/python
 BENCH_NODE_STAMP := bench/node_modules/.installed
 
-.PHONY: bench bench-smoke bench-deps
+.PHONY: bench bench-smoke bench-deps bench-exports
 
 # The bin and the example are built by separate cargo calls on purpose: built together, the bin would get
 # the dev-dependencies' features (aws-sdk-dynamodb test-util) and would no longer be the shipped binary.
@@ -29,3 +29,8 @@ bench-smoke: bench-deps ## tiny benchmark run on the debug build: every section 
 	$(BENCH_PY) bench/run.py --smoke --binary target/debug/ddb-cross-account-reader \
 		--client target/debug/examples/bench_client --results .local/bench/smoke-results.json \
 		--out .local/bench/smoke-report.md
+
+# Its own local deployment (about two minutes) and sizes up to 20,000 items: not part of bench-smoke.
+bench-exports: ## scan through tokens vs export-and-read on the local emulator (bench/export_crossover.py; debug build)
+	$(CARGO) build --locked --bin ddb-cross-account-reader
+	$(BENCH_PY) bench/export_crossover.py

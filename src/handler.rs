@@ -23,10 +23,11 @@ pub struct App {
 }
 
 /// A raw EventBridge "Scheduled Event" (rule or Scheduler) runs SCHEDULED_REQUEST; any other payload
-/// is the request itself (a schedule whose input is a request lands here too).
-fn request_of(payload: Value, config: &Config) -> Result<Value, AppError> {
+/// is the request itself (a schedule whose input is a request lands here too). Returns the request
+/// and, for a Scheduled Event, its id (the same on every retry of that run).
+fn request_of(payload: Value, config: &Config) -> Result<(Value, Option<String>), AppError> {
     if payload.get("detail-type").is_none() || payload.get("op").is_some() {
-        return Ok(payload);
+        return Ok((payload, None));
     }
     let event: EventBridgeEvent = serde_json::from_value(payload)
         .map_err(|e| AppError::invalid_request(format!("looks like an EventBridge event but is not one: {e}")))?;
@@ -39,11 +40,12 @@ fn request_of(payload: Value, config: &Config) -> Result<Value, AppError> {
             ),
         ));
     }
-    config.scheduled_request.clone().ok_or_else(|| {
+    let request = config.scheduled_request.clone().ok_or_else(|| {
         AppError::invalid_request(
             "a Scheduled Event arrived but neither SCHEDULED_REQUEST nor DEFAULT_TABLE is configured",
         )
-    })
+    })?;
+    Ok((request, event.id.filter(|id| !id.is_empty())))
 }
 
 /// Lambda sends the deadline as milliseconds since the epoch. `cargo lambda watch` sends the timeout
@@ -69,7 +71,12 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Response, Ap
     // A log field, not a metric dimension: the alarms watch (op, table) across regions.
     let mut region = String::new();
     let result = async {
-        let request = Request::parse(request_of(payload, &app.config)?, &app.config.requests)?;
+        let (payload, scheduled_run) = request_of(payload, &app.config)?;
+        let mut request = Request::parse(payload, &app.config.requests)?;
+        if let (crate::request::Operation::Export(export), Some(run)) = (&mut request.operation, scheduled_run) {
+            // A retried run (Lambda retries an asynchronous invocation twice) starts no second export.
+            export.client_token = Some(crate::request::export_client_token(&run));
+        }
         op = request.op_name();
         table = request.table.clone();
         region = request.region.clone();

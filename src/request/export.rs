@@ -78,6 +78,19 @@ pub struct Export {
     pub s3_prefix: String,
     pub format: ExportFormat,
     pub kind: ExportKind,
+    /// ExportTableToPointInTime's ClientToken: set for a scheduled run (from its event's id), so
+    /// DynamoDB answers a retry of the run with the export the first attempt started.
+    pub client_token: Option<String>,
+}
+
+/// ClientToken allows 1 to 64 characters, none of them `$`; an EventBridge event id is a UUID.
+pub fn export_client_token(event_id: &str) -> String {
+    let token: String = event_id.chars().filter(|c| *c != '$').take(64).collect();
+    if token.is_empty() {
+        "scheduled".into()
+    } else {
+        token
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -117,6 +130,7 @@ pub fn parse(wire: Wire, defaults: &RequestDefaults, now: SystemTime) -> Result<
                 s3_prefix,
                 format,
                 kind,
+                client_token: None,
             };
             (table, Operation::Export(export))
         }

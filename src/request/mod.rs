@@ -21,7 +21,7 @@ use crate::error::AppError;
 use crate::token::{self, Fingerprint};
 use wire::{Op, Wire};
 
-pub use export::{Export, ExportFormat, ExportKind, ExportStatus, ExportTarget};
+pub use export::{export_client_token, Export, ExportFormat, ExportKind, ExportStatus, ExportTarget};
 pub use fingerprint::fingerprint;
 pub use write::{
     Action, ActionKind, BatchWrite, Conditions, Delete, Put, ReturnValues, TransactWrite, Update, MAX_TRANSACT_ACTIONS,

@@ -42,6 +42,7 @@ impl TableAccess {
             })
             .set_export_time(export_time)
             .set_incremental_export_specification(incremental)
+            .set_client_token(export.client_token.clone())
             .send()
             .await
             .map_err(|e| export_error(e, self, action, table))?;

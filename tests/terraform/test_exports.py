@@ -1,8 +1,9 @@
 """The export grant and the export bucket, read from one real plan of a harness root that calls the
 modules directly: the role may export exactly the listed tables into exactly the consumer's bucket
 and prefix; the bucket is private, versioned, encrypted, expiring, TLS only, and lets only that
-role write, only under the prefix. The bucket module's apply, re-plan and destroy against the
-emulator was run by hand (see the report); the deployments suite does not enable exports yet."""
+role write, only under the prefix. The bucket and the grant are applied, with exports on, by the
+local deployment (both roots' envs/local.tfvars), which tests/integration/test_export.py exports
+through; the deployments suite (dev, stage, prod) does not enable exports."""
 import json
 
 import pytest
@@ -107,7 +108,9 @@ def test_the_bucket_policy_lets_only_the_main_role_write_under_the_prefix_and_on
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert deny["Resource"] == ["arn:aws:s3:::team-exports", "arn:aws:s3:::team-exports/*"]
     write = s["MainAccountExportsWrite"]
-    assert write["Effect"] == "Allow" and write["Principal"] == {"AWS": [ROLE]}
+    # The role's account as principal and the role pinned by aws:PrincipalArn: valid before the role exists.
+    assert write["Effect"] == "Allow" and write["Principal"] == {"AWS": [f"arn:aws:iam::{MAIN}:root"]}
+    assert write["Condition"] == {"ArnEquals": {"aws:PrincipalArn": [ROLE]}}
     assert write["Action"] == ["s3:AbortMultipartUpload", "s3:PutObject", "s3:PutObjectAcl"]
     assert write["Resource"] == "arn:aws:s3:::team-exports/a/b/*"
 

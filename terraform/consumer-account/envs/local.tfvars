@@ -29,3 +29,10 @@ assume = {
   # main root: trust mode "account"), which the function may also assume.
   extra_role_arns = ["arn:aws:iam::111111111111:role/local-account-trust"]
 }
+
+# The export bucket (modules/export-bucket) and the function's EXPORT_* settings: the demo and the
+# tests export into it the tables the main root's exports grant. force_destroy: a local bucket
+# holding exports is destroyed with the rest.
+exports = {
+  force_destroy = true
+}

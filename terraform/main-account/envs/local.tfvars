@@ -34,3 +34,10 @@ demo_kms_keys = {
   vault  = { grant = true }
   sealed = { grant = false }
 }
+
+# Exports into the consumer's bucket (its envs/local.tfvars `exports`): `bulk` (5,000 items),
+# `orders` and `customers` (every DynamoDB type and number form); `ledger` is granted but has no
+# point-in-time recovery (local/seed.py), which shows how the function reports that.
+exports = {
+  tables = ["bulk", "orders", "customers", "ledger"]
+}

@@ -30,11 +30,15 @@ locals {
         # What DynamoDB's export to S3 needs from the exporting principal ("Requesting a table
         # export in DynamoDB": s3:AbortMultipartUpload, s3:PutObject, s3:PutObjectAcl), below the
         # prefix only. Across accounts the role's own policy must allow the same.
+        # The writers' accounts as principals, the roles pinned by aws:PrincipalArn: S3 refuses a
+        # policy naming a role that does not exist yet, and the consumer root may be applied before
+        # the main root creates the role (as the role's own "account" trust mode does).
         Sid       = "MainAccountExportsWrite"
         Effect    = "Allow"
-        Principal = { AWS = sort(var.writer_role_arns) }
+        Principal = { AWS = sort(distinct([for arn in var.writer_role_arns : "arn:${data.aws_partition.current.partition}:iam::${split(":", arn)[4]}:root"])) }
         Action    = ["s3:AbortMultipartUpload", "s3:PutObject", "s3:PutObjectAcl"]
         Resource  = "${local.bucket_arn}/${var.bucket.prefix}/*"
+        Condition = { ArnEquals = { "aws:PrincipalArn" = sort(var.writer_role_arns) } }
       },
     ]
   }
