@@ -96,11 +96,9 @@ pub async fn connect_with(config: &Config, base: &SdkConfig) -> Result<TableAcce
         }
     };
     // One template for every region's client: one identity cache, and the provider set once (one
-    // cache partition); see `clients`.
+    // cache partition); see `clients`. No provider (resource_policy) keeps `base`'s default chain.
     let mut template = aws_sdk_dynamodb::config::Builder::from(base).identity_cache(IdentityCache::lazy().build());
-    if provider.is_some() {
-        template.set_credentials_provider(provider);
-    }
+    template.set_credentials_provider(provider);
     Ok(TableAccess::new(Clients::new(template, &config.requests.table_region), role_arn))
 }
 

@@ -29,6 +29,7 @@ use crate::convert::item_to_raw;
 use crate::cursor::Position;
 use crate::error::{from_sdk, AppError, CallContext};
 use crate::request::{Get, Operation, Request};
+use crate::table_ref::{parse_table, TableRef};
 
 /// How long the init-time warm-up may take before init goes on without it.
 const WARM_UP_TIMEOUT: Duration = Duration::from_secs(4);
@@ -188,6 +189,14 @@ impl TableAccess {
             tracing::info!("no DEFAULT_TABLE: skipping the warm-up; the first invocation assumes the role");
             return;
         };
+        // A DEFAULT_TABLE ARN in another region: its requests use that region's client, so warm it.
+        if let Ok(TableRef::Arn { region, .. }) = parse_table(table) {
+            if region != self.region {
+                if let Ok(there) = self.in_region(&region) {
+                    return Box::pin(there.warm_up(Some(table))).await;
+                }
+            }
+        }
         let started = Instant::now();
         let call = self.client.describe_table().table_name(table).send();
         match tokio::time::timeout(WARM_UP_TIMEOUT, call).await {

@@ -147,3 +147,15 @@ def test_resource_policy_mode_addresses_the_request_region(aws, binary):
             f.stop()
     finally:
         access.remove()
+
+
+def test_a_default_table_in_another_region_is_warmed_up_and_read_there(start_function, aws):
+    aws.reset_stats()
+    f = start_function(DEFAULT_TABLE=west_arn(aws, "orders"))
+    # The init's warm-up DescribeTable went to the replica's region.
+    warm = [e for e in aws.cloudtrail() if e["eventName"] == "DescribeTable"]
+    assert [e["awsRegion"] for e in warm] == [OTHER_REGION], warm
+    r = f.invoke({"op": "scan"})
+    assert r["ok"], r
+    assert_same_items(r["payload"]["items"], aws.data("orders", region=OTHER_REGION))
+    assert aws.stats().get("sts:AssumeRole") == 1
