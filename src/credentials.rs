@@ -92,9 +92,9 @@ pub async fn connect_with(config: &Config, base: &SdkConfig) -> Result<TableAcce
     );
     let dynamodb = aws_sdk_dynamodb::config::Builder::from(base)
         .region(Region::new(config.requests.table_region.clone()))
-        .credentials_provider(provider)
+        .credentials_provider(provider.clone())
         .build();
-    Ok(TableAccess::new(Client::from_conf(dynamodb), role_arn))
+    Ok(TableAccess::new(Client::from_conf(dynamodb), role_arn).with_assume_role(provider))
 }
 
 /// The configured role's ARN; with the naming rules and no CONSUMER_ACCOUNT_ID, the caller's own

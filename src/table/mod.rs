@@ -24,6 +24,7 @@ use serde_json::value::RawValue;
 
 pub use budget::Budget;
 
+use crate::assume_role::AssumeRole;
 use crate::convert::item_to_raw;
 use crate::cursor::Position;
 use crate::error::{from_sdk, AppError, CallContext};
@@ -87,11 +88,22 @@ pub struct TableAccess {
     client: Client,
     /// The main-account role every call is made as (named in AccessDenied messages).
     role_arn: String,
+    /// The client's AssumeRole provider (assume_role mode), for the check's direct STS call.
+    assume_role: Option<AssumeRole>,
 }
 
 impl TableAccess {
     pub fn new(client: Client, role_arn: impl Into<String>) -> TableAccess {
-        TableAccess { client, role_arn: role_arn.into() }
+        TableAccess { client, role_arn: role_arn.into(), assume_role: None }
+    }
+
+    pub fn with_assume_role(self, provider: AssumeRole) -> TableAccess {
+        TableAccess { assume_role: Some(provider), ..self }
+    }
+
+    /// The provider that signs the client's calls in assume_role mode (it does not cache).
+    pub fn assume_role(&self) -> Option<&AssumeRole> {
+        self.assume_role.as_ref()
     }
 
     pub fn role_arn(&self) -> &str {
