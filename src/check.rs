@@ -490,3 +490,124 @@ fn naming(e: AppError, field: &str) -> AppError {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_report_serializes_in_its_documented_shape() {
+        let settings = Settings {
+            access_mode: "assume_role",
+            role_arn: Some("arn:aws:iam::111111111111:role/r".into()),
+            main_account_id: None,
+            region: "us-east-1".into(),
+            default_table: Some("orders".into()),
+            external_id_set: true,
+            writes: false,
+            exports: false,
+        };
+        let assume = Finding {
+            cause: Some("trust_policy"),
+            ..Finding::failed("AssumeRoleFailed", "could not assume r", "Check the trust policy.")
+        };
+        let table = Step {
+            table: Some("orders".into()),
+            ..table_step(vec![
+                check("region", Finding::ok("looked up in us-east-1")),
+                check("describe_table", Finding::failed("TableNotFound", "no such table", "Create it.")),
+                Check {
+                    key_arn: Some("arn:aws:kms:us-east-1:111111111111:key/k".into()),
+                    ..check("read", Finding::skipped("DescribeTable failed"))
+                },
+            ])
+        };
+        let report = Report::new(vec![
+            Step { settings: Some(settings), ..step("configuration", Finding::ok("fine")) },
+            step("assume_role", assume),
+            table,
+        ]);
+        assert!(!report.ok && report.failed() == 2);
+        let text = serde_json::to_string(&report).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap(),
+            json!({"ok": false, "steps": [
+                {"step": "configuration", "status": "ok", "detail": "fine", "settings": {
+                    "access_mode": "assume_role", "role_arn": "arn:aws:iam::111111111111:role/r",
+                    "main_account_id": null, "region": "us-east-1", "default_table": "orders",
+                    "external_id_set": true, "writes": false, "exports": false}},
+                {"step": "assume_role", "status": "failed", "error_type": "AssumeRoleFailed",
+                 "cause": "trust_policy", "detail": "could not assume r", "fix": "Check the trust policy."},
+                {"step": "table", "table": "orders", "status": "failed", "detail": "failed: describe_table", "checks": [
+                    {"check": "region", "status": "ok", "detail": "looked up in us-east-1"},
+                    {"check": "describe_table", "status": "failed", "error_type": "TableNotFound",
+                     "detail": "no such table", "fix": "Create it."},
+                    {"check": "read", "status": "skipped", "detail": "DescribeTable failed",
+                     "key_arn": "arn:aws:kms:us-east-1:111111111111:key/k"}]}]})
+        );
+        // The documented key order: the step's name first, then its table, status and findings.
+        assert!(text.starts_with(r#"{"ok":false,"steps":[{"step":"configuration","status":"ok""#), "{text}");
+        assert!(text.contains(r#"{"step":"table","table":"orders","status":"failed""#), "{text}");
+        let skipped_only = Report::new(vec![step("assume_role", Finding::skipped("resource_policy"))]);
+        assert!(skipped_only.ok, "a step that does not apply is no failure");
+    }
+
+    #[test]
+    fn tables_come_from_the_request_or_default_table_and_are_validated_by_field() {
+        let of = |v: Value| tables_of(&v, Some("orders"));
+        assert_eq!(of(json!({"op": "check"})).unwrap(), ["orders"]);
+        assert_eq!(tables_of(&json!({"op": "check"}), None).unwrap(), Vec::<String>::new());
+        assert_eq!(of(json!({"op": "check", "table": "ledger"})).unwrap(), ["ledger"]);
+        let arn = "arn:aws:dynamodb:eu-west-1:111111111111:table/orders";
+        assert_eq!(of(json!({"op": "check", "table": ["a_1", arn]})).unwrap(), ["a_1", arn], "region is a finding");
+        let many: Vec<String> = (0..=MAX_CHECK_TABLES).map(|i| format!("t{i:03}")).collect();
+        assert_eq!(of(json!({"op": "check", "table": many[..MAX_CHECK_TABLES]})).unwrap().len(), MAX_CHECK_TABLES);
+        let field = |v: Value| match of(v.clone()) {
+            Err(AppError::InvalidRequest { field: Some(f), message, .. }) if !message.is_empty() => f,
+            other => panic!("{v}: {other:?}"),
+        };
+        assert_eq!(field(json!({"op": "check", "table": many})), "table");
+        assert_eq!(field(json!({"op": "check", "table": []})), "table");
+        assert_eq!(field(json!({"op": "check", "table": {"name": "orders"}})), "table");
+        assert_eq!(field(json!({"op": "check", "table": ["orders", "no"]})), "table[1]");
+        assert_eq!(field(json!({"op": "check", "table": ["orders", null]})), "table[1]");
+        assert_eq!(field(json!({"op": "check", "table": ["abc", "orders", "abc"]})), "table[2]");
+        assert_eq!(field(json!({"op": "check", "table": "arn:aws:dynamodb:x:1:table/t"})), "table");
+        assert_eq!(field(json!({"op": "check", "limit": 1})), "limit");
+        assert!(is_check(&json!({"op": "check"})) && !is_check(&json!({"op": "scan"})) && !is_check(&json!("check")));
+    }
+
+    #[test]
+    fn assume_role_failures_name_their_likely_cause() {
+        let role = "arn:aws:iam::111111111111:role/r";
+        let fail = |message: &str, external_id_set| {
+            let f = assume_role_failure(&CredentialsError::provider_error(message.to_string()), role, external_id_set);
+            assert_eq!((f.status, f.error_type), (Status::Failed, Some("AssumeRoleFailed")));
+            assert!(f.detail.contains(role) && f.detail.contains(message), "{f:?}");
+            (f.cause.unwrap(), f.fix.unwrap())
+        };
+        let denied = "AccessDenied: User: arn:aws:sts::222222222222:assumed-role/exec/s is not authorized to perform: \
+                      sts:AssumeRole on resource: arn:aws:iam::111111111111:role/r";
+        let (cause, fix) =
+            fail(&format!("{denied} because no identity-based policy allows the sts:AssumeRole action"), true);
+        assert_eq!(cause, "execution_role_permission");
+        assert!(fix.contains("execution role sts:AssumeRole on arn:aws:iam::111111111111:role/r"), "{fix}");
+        let (cause, fix) = fail(&denied.replace("sts:AssumeRole on", "sts:TagSession on"), true);
+        assert_eq!(cause, "trust_policy");
+        assert!(fix.contains("allows sts:TagSession") && fix.contains("equals its sts:ExternalId"), "{fix}");
+        let (cause, fix) = fail(denied, false);
+        assert_eq!(cause, "trust_policy");
+        assert!(fix.contains("(it is not set)"), "{fix}");
+        assert_eq!(
+            fail(&format!("{denied} with an explicit deny in an identity-based policy"), true).0,
+            "explicit_deny"
+        );
+        assert_eq!(fail("ValidationError: 1 validation error detected: roleSessionName", true).0, "invalid_parameters");
+        assert_eq!(fail("dispatch failure: io error: connection refused", true).0, "unreachable");
+        assert_eq!(fail("something else", true).0, "other");
+        for (_, fix) in [fail(denied, true), fail("something else", false)] {
+            assert!(fix.ends_with('.') && !fix.contains('\n'), "one sentence: {fix}");
+        }
+    }
+}

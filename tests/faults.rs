@@ -37,7 +37,7 @@ use ddb_cross_account_reader::config::Config;
 use ddb_cross_account_reader::credentials::connect_with;
 use ddb_cross_account_reader::error::AppError;
 use ddb_cross_account_reader::handler::{handle, App};
-use ddb_cross_account_reader::response::Response;
+use ddb_cross_account_reader::response::{Answer, Response};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -420,7 +420,10 @@ async fn invoke(app: &App, request: Value, deadline_in: Duration) -> Result<Resp
     context.request_id = "fault-test".into();
     context.deadline =
         (SystemTime::now() + deadline_in).duration_since(SystemTime::UNIX_EPOCH).unwrap().as_millis() as u64;
-    handle(app, LambdaEvent::new(request, context)).await
+    match handle(app, LambdaEvent::new(request, context)).await? {
+        Answer::Data(r) => Ok(r),
+        Answer::Check(report) => panic!("a data request answered with a check report: {report:?}"),
+    }
 }
 
 const LONG: Duration = Duration::from_secs(900);
