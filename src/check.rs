@@ -9,11 +9,15 @@
 //! item) and `kms_key` (from DescribeTable's SSEDescription and how the read went). It never
 //! writes, never returns item data, and every call ends by the invocation's cutoff.
 
+use std::error::Error as StdError;
 use std::future::Future;
 
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_dynamodb::types::{Select, SseStatus};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use serde::Serialize;
 use serde_json::Value;
@@ -278,7 +282,7 @@ async fn assume_role(config: &Config, access: &TableAccess, cutoff: Instant) -> 
 /// when the trust policy refuses (a wrong or missing ExternalId, an untrusted caller, or a role that
 /// does not exist all read the same); it says "identity-based policy" when the caller's own does.
 fn assume_role_failure(e: &CredentialsError, role_arn: &str, external_id_set: bool) -> Finding {
-    let message = DisplayErrorContext(e).to_string();
+    let message = sts_said(e);
     let action = denied_action(&message).unwrap_or("sts:AssumeRole");
     let (cause, fix) = if message.contains("no identity-based policy allows") {
         (
@@ -319,6 +323,20 @@ fn assume_role_failure(e: &CredentialsError, role_arn: &str, external_id_set: bo
         cause: Some(cause),
         ..Finding::failed("AssumeRoleFailed", format!("could not assume {role_arn}: {message}"), fix)
     }
+}
+
+/// STS's error code and message when STS answered (the SDK's full context otherwise: a connection
+/// failure or a timeout), without the raw HTTP response the context would print.
+fn sts_said(e: &CredentialsError) -> String {
+    let mut source: Option<&(dyn StdError + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(SdkError::ServiceError(service)) = s.downcast_ref::<SdkError<AssumeRoleError, HttpResponse>>() {
+            let err = service.err();
+            return format!("{}: {}", err.code().unwrap_or("Unknown"), err.message().unwrap_or_default());
+        }
+        source = s.source();
+    }
+    DisplayErrorContext(e).to_string()
 }
 
 /// `sts:TagSession` from "... not authorized to perform: sts:TagSession on resource ...".

@@ -118,6 +118,9 @@ def assert_assume_role_step_fails(f, aws, cause: str) -> dict:
     assert step["cause"] == cause, step
     assert aws.role_arn(DEMO_ROLE) in step["detail"] and aws.role_arn(DEMO_ROLE) in step["fix"], step
     assert step["fix"].endswith(".") and "\n" not in step["fix"]
+    # STS's own code and message, not the SDK's dump of the raw HTTP response.
+    assert f"could not assume {aws.role_arn(DEMO_ROLE)}: AccessDenied: User: " in step["detail"], step
+    assert "SdkBody" not in step["detail"] and "headers" not in step["detail"], step
     for table in ("orders", "customers"):
         assert s[table]["status"] == "skipped" and "assume_role failed" in s[table]["detail"], s[table]
     stats = aws.stats()
