@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from local.testing import NO_ASSUME_ROLE, UNTRUSTED_ROLE, ResourcePolicyAccess
+from local.testing import MAIN_ACCOUNT, NO_ASSUME_ROLE, UNTRUSTED_ROLE, ResourcePolicyAccess
 from oracle import DEMO_ROLE, load_event
 
 CHECKS = ["region", "describe_table", "read", "kms_key"]
@@ -191,6 +191,27 @@ def test_missing_ungranted_and_key_not_granted_tables(fn, aws, still_serves):
     assert any(d["action"] == "kms:Decrypt" and d["resource"] == key for d in aws.denials()), aws.denials()[-3:]
     assert snapshot(aws) == before
     still_serves(fn)
+
+
+def test_the_read_needs_dynamodb_scan_even_for_a_count_of_one(fn, aws):
+    """TEST-ONLY grant: the demo role may DescribeTable `audit` and nothing else on it, so the
+    check's one-item COUNT scan is refused by IAM as dynamodb:Scan (and the key is not in play)."""
+    iam = aws.client("iam", account=MAIN_ACCOUNT)
+    arn = aws.state["tables"]["audit"]["arn"]
+    iam.put_role_policy(RoleName=DEMO_ROLE, PolicyName="local-tests-describe-audit", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "dynamodb:DescribeTable", "Resource": arn}]}))
+    try:
+        p = report(fn, {"op": "check", "table": "audit"})
+    finally:
+        iam.delete_role_policy(RoleName=DEMO_ROLE, PolicyName="local-tests-describe-audit")
+    c = checks(steps(p)["audit"])
+    assert c["describe_table"]["status"] == "ok", c
+    assert c["read"]["status"] == "failed" and c["read"]["error_type"] == "AccessDenied", c
+    assert "dynamodb:Scan" in c["read"]["detail"] and "dynamodb:Scan" in c["read"]["fix"], c
+    assert any(d["action"] == "dynamodb:Scan" and d["resource"] == arn for d in aws.denials())
+    assert c["kms_key"]["status"] == "ok" and "key_arn" not in c["kms_key"], "audit has no KMS key of its own"
+    assert p["ok"] is False
 
 
 def test_a_table_arn_outside_the_function_region_fails_the_region_check(fn, aws):
