@@ -597,6 +597,21 @@ mod tests {
     }
 
     #[test]
+    fn check_is_a_known_op_but_never_a_data_request() {
+        let defaults = crate::request::RequestDefaults {
+            table_region: "us-east-1".into(),
+            default_table: Some("orders".into()),
+            allow_writes: false,
+            table_account: None,
+            exports: None,
+        };
+        let e = crate::request::Request::parse(json!({"op": "check"}), &defaults).unwrap_err();
+        assert!(matches!(&e, AppError::InvalidRequest { field: Some(f), .. } if f == "op"), "{e:?}");
+        let unknown = crate::request::Request::parse(json!({"op": "chek"}), &defaults).unwrap_err().to_string();
+        assert!(unknown.contains("`check`") && unknown.contains("`scan`"), "the op list names check: {unknown}");
+    }
+
+    #[test]
     fn assume_role_failures_name_their_likely_cause() {
         let role = "arn:aws:iam::111111111111:role/r";
         let fail = |message: &str, external_id_set| {
