@@ -375,7 +375,19 @@ async fn table(config: &Config, access: &TableAccess, name: &str, cutoff: Instan
             return table_step(checks);
         }
     };
-    let account = tables_account(config, access).map(|a| format!(" of account {a}")).unwrap_or_default();
+    let account = tables_account(config, access);
+    // In assume_role mode an ARN is reduced to its name, so its account would go unnoticed.
+    if let (Ok(TableRef::Arn { account: named, .. }), Some(account)) = (parse_table(name), &account) {
+        if named != *account {
+            let detail =
+                format!("the table ARN names account {named}, but {} reads account {account}", access.role_arn());
+            let fix = "Name the table by its plain name, or set ROLE_ARN to a role in the table's account.";
+            checks.push(check("region", Finding::failed("InvalidRequest", detail, fix)));
+            skip_rest(&mut checks, &["describe_table", "read", "kms_key"], "the table is in another account");
+            return table_step(checks);
+        }
+    }
+    let account = account.map(|a| format!(" of account {a}")).unwrap_or_default();
     checks.push(check("region", Finding::ok(format!("looked up in {region}{account}"))));
     let ctx = |action| CallContext { role_arn: access.role_arn(), action, table: name };
     let client = access.client();

@@ -226,6 +226,17 @@ def test_a_table_arn_outside_the_function_region_fails_the_region_check(fn, aws)
     assert not any(k.startswith("dynamodb:") for k in aws.stats())
 
 
+def test_a_table_arn_of_another_account_fails_the_region_check(fn, aws):
+    """In assume_role mode a data request reduces an ARN to its name; the check says the account differs."""
+    arn = aws.state["tables"]["orders"]["arn"].replace(f":{MAIN_ACCOUNT}:", ":333333333333:")
+    assert ":333333333333:" in arn
+    p = report(fn, {"op": "check", "table": arn})
+    c = checks(steps(p)[arn])
+    assert p["ok"] is False and c["region"]["status"] == "failed", c
+    assert "333333333333" in c["region"]["detail"] and MAIN_ACCOUNT in c["region"]["detail"], c
+    assert all(c[x]["status"] == "skipped" for x in ("describe_table", "read", "kms_key")), c
+
+
 def test_resource_policy_mode_skips_the_assume_role(start_function, aws):
     access = ResourcePolicyAccess(aws).apply()
     try:
