@@ -136,6 +136,14 @@ def show_item(item):
     return "  {\n" + ",\n".join(f"    {json.dumps(k)}: {show(v)}" for k, v in ordered.items()) + "\n  }"
 
 out = json.loads(open(sys.argv[1]).read(), parse_float=Decimal)
+if "steps" in out:  # {"op": "check"}: its report, one line per step and check
+    print(f"ok={out['ok']}")
+    for step in out["steps"]:
+        name = step["step"] + (f" {step['table']}" if "table" in step else "")
+        print(f"  {name}: {step['status']} - {step['detail']}")
+        for c in step.get("checks", []):
+            print(f"    {c['check']}: {c['status']} - {c['detail'][:120]}")
+    sys.exit(0)
 items = out.get("items", [])
 token = out.get("next_token")
 print(f"count={out.get('count')} scanned_count={out.get('scanned_count')} "

@@ -32,8 +32,9 @@ pub struct AssumeRoleParams {
     pub attribution: Attribution,
 }
 
-/// Assumes one role, on every call (the client's identity cache decides when to call).
-#[derive(Debug)]
+/// Assumes one role, on every call (the client's identity cache decides when to call). Cloned to
+/// `TableAccess` too, so `{"op": "check"}` can ask STS directly, past the cache.
+#[derive(Debug, Clone)]
 pub struct AssumeRole {
     request: AssumeRoleFluentBuilder,
 }

@@ -72,7 +72,7 @@ pub async fn connect(config: &Config) -> Result<TableAccess, ConnectError> {
 pub async fn connect_with(config: &Config, base: &SdkConfig) -> Result<TableAccess, ConnectError> {
     // assume_role: our AssumeRole provider signs; resource_policy: the default provider chain
     // (the execution role) of `base` signs, and no STS client is made.
-    let (role_arn, provider) = match config.access.role() {
+    let (role_arn, assume_role) = match config.access.role() {
         None => (EXECUTION_ROLE.to_string(), None),
         Some(role) => {
             let role_arn = role_arn(role, base).await?;
@@ -92,14 +92,19 @@ pub async fn connect_with(config: &Config, base: &SdkConfig) -> Result<TableAcce
                     attribution: config.attribution.clone(),
                 },
             );
-            (role_arn, Some(SharedCredentialsProvider::new(provider)))
+            (role_arn, Some(provider))
         }
     };
     // One template for every region's client: one identity cache, and the provider set once (one
     // cache partition); see `clients`. No provider (resource_policy) keeps `base`'s default chain.
     let mut template = aws_sdk_dynamodb::config::Builder::from(base).identity_cache(IdentityCache::lazy().build());
-    template.set_credentials_provider(provider);
-    Ok(TableAccess::new(Clients::new(template, &config.requests.table_region), role_arn))
+    template.set_credentials_provider(assume_role.clone().map(SharedCredentialsProvider::new));
+    let access = TableAccess::new(Clients::new(template, &config.requests.table_region), role_arn);
+    // The check's own STS call goes through a copy of the same provider (it does not cache).
+    Ok(match assume_role {
+        Some(provider) => access.with_assume_role(provider),
+        None => access,
+    })
 }
 
 /// The configured role's ARN; with the naming rules and no CONSUMER_ACCOUNT_ID, the caller's own

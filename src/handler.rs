@@ -6,11 +6,12 @@ use aws_lambda_events::eventbridge::EventBridgeEvent;
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 
+use crate::check;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::metrics;
 use crate::request::Request;
-use crate::response::Response;
+use crate::response::{Answer, Response};
 use crate::table::{Budget, Outcome, TableAccess};
 
 /// Time kept back from the Lambda deadline to finish the response (at most 1 s, a quarter of what is left).
@@ -63,7 +64,15 @@ fn cutoff(deadline_ms: u64) -> tokio::time::Instant {
     tokio::time::Instant::now() + left.saturating_sub(DEADLINE_MARGIN.min(left / 4))
 }
 
-pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Response, AppError> {
+pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Answer, AppError> {
+    if check::is_check(&event.payload) {
+        return run_check(app, event).await.map(Answer::Check);
+    }
+    serve(app, event).await.map(Answer::Data)
+}
+
+/// A data request.
+async fn serve(app: &App, event: LambdaEvent<Value>) -> Result<Response, AppError> {
     let started = Instant::now();
     let (payload, context) = event.into_parts();
     let mut op = "";
@@ -92,6 +101,33 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Response, Ap
         tracing::warn!(name: metrics::FAILURE, request_id = %context.request_id, op, table, region, error_type = e.error_type(), error = %e, duration_ms, errors = 1u64, "request failed");
     }
     result
+}
+
+/// `{"op": "check"}`: only a malformed request is an error; every finding is in the report.
+async fn run_check(app: &App, event: LambdaEvent<Value>) -> Result<check::Report, AppError> {
+    let started = Instant::now();
+    let (payload, context) = event.into_parts();
+    let request_id = &context.request_id;
+    let tables = match check::tables_of(&payload, app.config.requests.default_table.as_deref()) {
+        Ok(tables) => tables,
+        Err(e) => {
+            tracing::warn!(name: metrics::FAILURE, request_id, op = check::OP, error_type = e.error_type(), error = %e, errors = 1u64, "request failed");
+            return Err(e);
+        }
+    };
+    let report = check::run(&app.config, &app.tables, &tables, cutoff(context.deadline)).await;
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    // No item data and no credentials here: the verdict, and which steps failed.
+    tracing::info!(
+        request_id,
+        op = check::OP,
+        tables = tables.len(),
+        ok = report.ok,
+        failed_steps = report.failed(),
+        duration_ms,
+        "check complete"
+    );
+    Ok(report)
 }
 
 /// The one log line of a successful call (and a warning when a page failed after others succeeded).

@@ -1,7 +1,8 @@
 //! Tables encrypted with a customer-managed KMS key: DynamoDB uses the key with the caller's
 //! permissions, so a role without them is refused by KMS, not by the table's policy. This module
 //! recognises that refusal and says what the role needs, from
-//! `terraform/modules/conventions/kms-actions.json` (the same file Terraform grants from).
+//! `terraform/modules/conventions/kms-actions.json` per access level of `access-levels.json` (the
+//! same files Terraform grants from).
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -9,16 +10,8 @@ use std::sync::OnceLock;
 /// The level -> KMS actions file, as committed (compiled in).
 pub const KMS_ACTIONS_JSON: &str = include_str!("../terraform/modules/conventions/kms-actions.json");
 
-/// DynamoDB actions that only read: they need the `Read` level's KMS actions; any other data-plane
-/// action writes and needs the `ReadWriteUpdate` level's.
-const READ_ACTIONS: [&str; 6] = [
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-    "dynamodb:DescribeTable",
-    "dynamodb:ConditionCheckItem",
-];
+/// The access levels file, as committed: its `Read` level is what counts as a read here.
+const ACCESS_LEVELS_JSON: &str = include_str!("../terraform/modules/conventions/access-levels.json");
 
 /// DynamoDB's AccessDeniedException when its call to KMS on the caller's behalf was refused starts
 /// with this (AWS then quotes KMS's own exception).
@@ -30,9 +23,20 @@ fn levels() -> &'static BTreeMap<String, Vec<String>> {
     LEVELS.get_or_init(|| serde_json::from_str(KMS_ACTIONS_JSON).unwrap_or_default())
 }
 
+/// The DynamoDB actions of the `Read` access level: they need the `Read` level's KMS actions; any
+/// other data-plane action belongs to a writing level and needs the `ReadWriteUpdate` level's.
+fn read_actions() -> &'static [String] {
+    static READ: OnceLock<Vec<String>> = OnceLock::new();
+    READ.get_or_init(|| {
+        // Part of the build, checked by the unit test below: a parse error is a defect.
+        let mut levels: BTreeMap<String, Vec<String>> = serde_json::from_str(ACCESS_LEVELS_JSON).unwrap_or_default();
+        levels.remove("Read").unwrap_or_default()
+    })
+}
+
 /// The KMS actions a DynamoDB `action` needs on the table's key (the level it belongs to).
 pub fn needed_for(action: &str) -> &'static [String] {
-    let level = if READ_ACTIONS.contains(&action) { "Read" } else { "ReadWriteUpdate" };
+    let level = if read_actions().iter().any(|a| a == action) { "Read" } else { "ReadWriteUpdate" };
     levels().get(level).map(Vec::as_slice).unwrap_or_default()
 }
 
@@ -72,6 +76,28 @@ mod tests {
         assert_eq!(needed_for("dynamodb:PutItem"), file["ReadWriteUpdate"].as_slice());
         assert!(needed_for("dynamodb:Scan").iter().any(|a| a == "kms:Decrypt"));
         assert!(needed_for("dynamodb:UpdateItem").iter().any(|a| a == "kms:GenerateDataKey*"));
+    }
+
+    #[test]
+    fn reads_are_the_read_access_level_of_access_levels_json() {
+        let file: BTreeMap<String, Vec<String>> = serde_json::from_str(ACCESS_LEVELS_JSON).expect("access-levels.json");
+        assert_eq!(read_actions(), file["Read"].as_slice());
+        for action in
+            ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:DescribeTable"]
+        {
+            assert!(read_actions().iter().any(|a| a == action), "{action} is a read");
+            assert_eq!(needed_for(action), file_kms("Read"), "{action}");
+        }
+        // Only the writing levels grant these, so their key needs are the writing level's.
+        for action in ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"] {
+            assert!(!read_actions().iter().any(|a| a == action), "{action} is not in Read");
+            assert_eq!(needed_for(action), file_kms("ReadWriteUpdate"), "{action}");
+        }
+    }
+
+    fn file_kms(level: &str) -> Vec<String> {
+        let file: BTreeMap<String, Vec<String>> = serde_json::from_str(KMS_ACTIONS_JSON).unwrap();
+        file[level].clone()
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! an assumed role. See README.md for the request/response contract and configuration.
 //!
 //! A request's path: `handler` → `request` (event → typed request, `next_token` → `cursor`) →
-//! `table` (DynamoDB, within the response budget) → `response` (results + `next_token`).
+//! `table` (DynamoDB, within the response budget) → `response` (results + `next_token`). `check`
+//! answers `{"op": "check"}` with a report instead.
 
 pub mod access_mode;
 pub mod assume_role;
 pub mod attribution;
 pub mod call_policy;
+pub mod check;
 pub mod clients;
 pub mod config;
 pub mod convert;

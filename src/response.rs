@@ -1,12 +1,24 @@
 //! The response: the results of a call and, where it stopped early, the `next_token` that continues
-//! it (the typed position encoded for the request it belongs to).
+//! it (the typed position encoded for the request it belongs to). `Answer` is what an invocation
+//! returns: that, or the report of `{"op": "check"}`.
 
-use serde::ser::{Serialize, SerializeStruct, Serializer};
+use serde::ser::{SerializeStruct, Serializer};
+use serde::Serialize;
 
+use crate::check::Report;
 use crate::error::AppError;
 use crate::request::Request;
 use crate::table::{Outcome, Results};
 use crate::token;
+
+/// What an invocation returns, serialized as the inner value itself (no tag: each shape is
+/// documented on its own, and the data path pays only a match).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    Data(Response),
+    Check(Report),
+}
 
 #[derive(Debug)]
 pub struct Response {

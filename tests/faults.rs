@@ -33,11 +33,12 @@ use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::date_time::{DateTime, Format};
 use ddb_cross_account_reader::call_policy::base_config;
+use ddb_cross_account_reader::check::{Report, Status};
 use ddb_cross_account_reader::config::Config;
 use ddb_cross_account_reader::credentials::connect_with;
 use ddb_cross_account_reader::error::AppError;
 use ddb_cross_account_reader::handler::{handle, App};
-use ddb_cross_account_reader::response::Response;
+use ddb_cross_account_reader::response::{Answer, Response};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -419,7 +420,10 @@ async fn invoke(app: &App, request: Value, deadline_in: Duration) -> Result<Resp
     context.request_id = "fault-test".into();
     context.deadline =
         (SystemTime::now() + deadline_in).duration_since(SystemTime::UNIX_EPOCH).unwrap().as_millis() as u64;
-    handle(app, LambdaEvent::new(request, context)).await
+    match handle(app, LambdaEvent::new(request, context)).await? {
+        Answer::Data(r) => Ok(r),
+        Answer::Check(report) => panic!("a data request answered with a check report: {report:?}"),
+    }
 }
 
 const LONG: Duration = Duration::from_secs(900);
@@ -841,4 +845,65 @@ async fn two_regions_in_one_process_share_one_assume_role() {
     let regions: HashSet<&str> = scans.iter().map(|r| r.signed_for.as_str()).collect();
     assert_eq!(regions, HashSet::from(["us-fault-30", "us-fault-31"]), "each region's calls signed for it");
     assert!(scans.iter().all(|r| r.signed_by == issued[0].0), "every call signed with the one session");
+}
+
+/// A `{"op": "check"}` the way the runtime invokes it, with `deadline_in` left.
+async fn check(app: &App, request: Value, deadline_in: Duration) -> Report {
+    let mut context = Context::default();
+    context.request_id = "fault-check".into();
+    context.deadline =
+        (SystemTime::now() + deadline_in).duration_since(SystemTime::UNIX_EPOCH).unwrap().as_millis() as u64;
+    match handle(app, LambdaEvent::new(request, context)).await.expect("a check always answers") {
+        Answer::Check(report) => report,
+        Answer::Data(r) => panic!("a check answered with data: {r:?}"),
+    }
+}
+
+fn finding<'a>(report: &'a Report, step: &str) -> &'a ddb_cross_account_reader::check::Finding {
+    &report.steps.iter().find(|s| s.step == step).unwrap_or_else(|| panic!("no {step} step")).finding
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_check_whose_sts_never_answers_reports_it_before_the_deadline() {
+    let fake = FakeAws::new();
+    let app = app(&fake, "us-fault-21", 3600).await;
+    fake.script(|c| (c.op == "AssumeRole").then_some(Fault::Hang));
+    let started = Instant::now();
+    let report = check(&app, json!({"op": "check", "table": TABLE}), Duration::from_secs(20)).await;
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(20) && waited >= Duration::from_secs(18), "answered after {waited:?}");
+    assert!(!report.ok);
+    let assume = finding(&report, "assume_role");
+    assert_eq!((assume.status, assume.error_type), (Status::Failed, Some("Timeout")), "{assume:?}");
+    let table = finding(&report, "table");
+    assert_eq!(table.status, Status::Skipped);
+    assert!(table.detail.contains("deadline"), "{table:?}");
+    assert_eq!(fake.count("DescribeTable") + fake.count("Scan"), 0, "no table call without credentials");
+    fake.heal();
+    let report = check(&app, json!({"op": "check", "table": TABLE}), LONG).await;
+    assert!(report.ok, "{report:?}");
+    assert_recovers(&app, &fake).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_check_whose_read_hangs_reports_a_timeout_and_skips_the_key() {
+    let fake = FakeAws::new();
+    let app = app(&fake, "us-fault-22", 3600).await;
+    fake.script(|c| (c.op == "Scan").then_some(Fault::Hang));
+    let report = check(&app, json!({"op": "check", "table": [TABLE]}), Duration::from_secs(15)).await;
+    let table = report.steps.iter().find(|s| s.step == "table").expect("a table step");
+    assert_eq!(table.table.as_deref(), Some(TABLE));
+    let checks: Vec<_> =
+        table.checks.as_ref().unwrap().iter().map(|c| (c.check, c.finding.status, c.finding.error_type)).collect();
+    assert_eq!(
+        checks,
+        [
+            ("region", Status::Ok, None),
+            ("describe_table", Status::Ok, None),
+            ("read", Status::Failed, Some("Timeout")),
+            ("kms_key", Status::Skipped, None),
+        ]
+    );
+    assert!(!report.ok && fake.count("Scan") >= 1);
+    assert_recovers(&app, &fake).await;
 }

@@ -206,6 +206,13 @@ impl Request {
 
     pub fn parse(event: Value, defaults: &RequestDefaults) -> Result<Request, AppError> {
         let wire = Wire::read(event)?;
+        if wire.op == Op::Check {
+            // The handler answers a check before parsing; this is SCHEDULED_REQUEST, which must be data.
+            return Err(AppError::invalid(
+                "op",
+                "`check` is not a data request: send {\"op\": \"check\"} itself (a schedule's input may be it)",
+            ));
+        }
         if wire.op.writes() && !defaults.allow_writes {
             return Err(AppError::WritesDisabled { op: wire.op.name() });
         }
@@ -307,7 +314,7 @@ fn operation(
             defaults,
         )?),
         // Built above, before the read fields are taken (exports in Request::parse).
-        Op::Put | Op::Update | Op::Delete | Op::Export | Op::ExportStatus => {
+        Op::Put | Op::Update | Op::Delete | Op::Export | Op::ExportStatus | Op::Check => {
             return Err(AppError::invalid("op", "not a read"))
         }
     })

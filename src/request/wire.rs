@@ -21,6 +21,9 @@ pub enum Op {
     TransactWrite,
     Export,
     ExportStatus,
+    /// The pre-flight (`check`): answered by the handler before a `Request` is parsed; listed here
+    /// so an unknown op's error names it too.
+    Check,
 }
 
 impl Op {
@@ -42,6 +45,7 @@ impl Op {
             Op::TransactWrite => "transact_write",
             Op::Export => "export",
             Op::ExportStatus => "export_status",
+            Op::Check => crate::check::OP,
         }
     }
 }

@@ -24,6 +24,7 @@ use serde_json::value::RawValue;
 
 pub use budget::Budget;
 
+use crate::assume_role::AssumeRole;
 use crate::clients::Clients;
 use crate::convert::item_to_raw;
 use crate::cursor::Position;
@@ -93,6 +94,8 @@ pub struct TableAccess {
     /// The main-account role every call is made as (named in AccessDenied messages).
     role_arn: String,
     clients: Clients,
+    /// The client's AssumeRole provider (assume_role mode), for the check's direct STS call.
+    assume_role: Option<AssumeRole>,
 }
 
 impl TableAccess {
@@ -104,7 +107,17 @@ impl TableAccess {
             region: clients.home_region().to_string(),
             role_arn: role_arn.into(),
             clients,
+            assume_role: None,
         }
+    }
+
+    pub fn with_assume_role(self, provider: AssumeRole) -> TableAccess {
+        TableAccess { assume_role: Some(provider), ..self }
+    }
+
+    /// The provider that signs the client's calls in assume_role mode (it does not cache).
+    pub fn assume_role(&self) -> Option<&AssumeRole> {
+        self.assume_role.as_ref()
     }
 
     pub fn role_arn(&self) -> &str {
@@ -128,6 +141,7 @@ impl TableAccess {
             region: region.to_string(),
             role_arn: self.role_arn.clone(),
             clients: self.clients.clone(),
+            assume_role: self.assume_role.clone(),
         })
     }
 

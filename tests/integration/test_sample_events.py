@@ -168,6 +168,28 @@ def test_scheduled_event_runs_scheduled_request(start_function, aws):
     assert_same_items(r["payload"]["items"], expected)
 
 
+def test_check(fn, aws):
+    """check.json: orders and vault, all green in assume_role mode. In resource_policy mode the
+    key grant of vault is not carried over (README, Access modes), and the check says exactly that."""
+    r = fn.invoke(load_event("check.json"))
+    assert r["ok"], r
+    p = r["payload"]
+    steps = {s.get("table", s["step"]): s for s in p["steps"]}
+    assert list(steps) == ["configuration", "assume_role", "orders", "vault"], p
+    mode = steps["configuration"]["settings"]["access_mode"]
+    assert steps["orders"]["status"] == "ok", steps["orders"]
+    vault = {c["check"]: c for c in steps["vault"]["checks"]}
+    key = aws.client("dynamodb").describe_table(TableName="vault")["Table"]["SSEDescription"]["KMSMasterKeyArn"]
+    assert vault["kms_key"]["key_arn"] == key
+    if mode == "assume_role":
+        assert p["ok"] and steps["assume_role"]["status"] == "ok", p
+        assert vault["kms_key"]["status"] == vault["read"]["status"] == "ok", vault
+    else:
+        assert mode == "resource_policy" and steps["assume_role"]["status"] == "skipped", p
+        assert not p["ok"] and vault["kms_key"]["error_type"] == "KmsAccessDenied", vault
+        assert vault["describe_table"]["status"] == "ok" and vault["read"]["status"] == "skipped", vault
+
+
 def test_table_given_as_arn(fn, aws):
     arn = aws.state["tables"]["customers"]["arn"]
     r = fn.invoke({"op": "scan", "table": arn, "select": "count"})
