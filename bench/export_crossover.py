@@ -2,6 +2,8 @@
 a table of N items in hand, both ways, through the real function binary.
 
     .tools/venv/bin/python bench/export_crossover.py                  # sizes 1,000 5,000 20,000 (make bench-exports)
+    (make bench runs it as bench/run.py's `export_crossover` section, on the release build; make
+    bench-smoke at one tiny size)
     .tools/venv/bin/python bench/export_crossover.py --smoke          # one tiny size, checks both paths complete
     .tools/venv/bin/python bench/export_crossover.py --sizes 500 2000 --out /tmp/x.json
 
@@ -81,43 +83,55 @@ def by_export(f, s3, bucket: str) -> tuple[float, int, int]:
     return time.monotonic() - started, items, len(files)
 
 
+def measure(binary: str, sizes: list[int], repeat: int, aws: LocalAws | None = None) -> dict:
+    """Both paths for every size, the median of `repeat` runs each; fails if either misses an item.
+    In `aws` (a running local deployment whose emulator has LOCAL_AWS_EXPORT_SECONDS=0; `bulk` is
+    refilled) or in a deployment of its own."""
+    if aws is None:
+        os.environ["LOCAL_AWS_EXPORT_SECONDS"] = "0"  # the emulator inherits it
+        with LocalAws(test_only_roles=False) as own:
+            return measure(binary, sizes, repeat, own)
+    from local.runtime_api import Function
+    creds = aws.credentials(None, account=CONSUMER_ACCOUNT)
+    s3 = boto3.client("s3", endpoint_url=aws.endpoint, region_name=REGION, config=Config(s3={"addressing_style": "path"}),
+                      aws_access_key_id=creds["access_key_id"], aws_secret_access_key=creds["secret_access_key"])
+    env = function_env(aws)
+    results = []
+    f = Function(binary, env, name=aws.state["function"]["name"]).start()
+    try:
+        for n in sizes:
+            refill(aws, n)
+            runs = {"scan": [], "export": []}
+            for _ in range(repeat):
+                runs["scan"].append(by_scan(f))
+                runs["export"].append(by_export(f, s3, env["EXPORT_BUCKET"]))
+            row = {"items": n}
+            for path, rs in runs.items():
+                if any(items != n for _, items, _ in rs):
+                    raise RuntimeError(f"{path} of {n} items returned {[r[1] for r in rs]}")
+                seconds = sorted(r[0] for r in rs)[len(rs) // 2]
+                row[path] = {"seconds": round(seconds, 3), "calls_or_files": rs[0][2]}
+            results.append(row)
+            print(f"{n:>7} items: scan {row['scan']['seconds']:.2f}s ({row['scan']['calls_or_files']} invocations), "
+                  f"export+read {row['export']['seconds']:.2f}s ({row['export']['calls_or_files']} data files)",
+                  file=sys.stderr, flush=True)
+    finally:
+        f.stop()
+    return {"binary": binary, "repeat": repeat, "results": results, "loadavg": round(os.getloadavg()[0], 2)}
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--smoke", action="store_true", help="one size of 200 items")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size and path (the median is kept)")
+    parser.add_argument("--binary", default=None, help="the function binary (default: $DDB_READER_BIN, else the debug build)")
     parser.add_argument("--out", default=str(ROOT / ".local" / "bench" / "export-crossover.json"))
     args = parser.parse_args(argv)
     sizes, repeat = ([200], 1) if args.smoke else (args.sizes, args.repeat)
-    os.environ["LOCAL_AWS_EXPORT_SECONDS"] = "0"  # the emulator inherits it
-    from local.runtime_api import Function
-    results = []
-    with LocalAws(test_only_roles=False) as aws:
-        creds = aws.credentials(None, account=CONSUMER_ACCOUNT)
-        s3 = boto3.client("s3", endpoint_url=aws.endpoint, region_name=REGION, config=Config(s3={"addressing_style": "path"}),
-                          aws_access_key_id=creds["access_key_id"], aws_secret_access_key=creds["secret_access_key"])
-        env = function_env(aws)
-        f = Function(function_binary(), env, name=aws.state["function"]["name"]).start()
-        try:
-            for n in sizes:
-                refill(aws, n)
-                runs = {"scan": [], "export": []}
-                for _ in range(repeat):
-                    runs["scan"].append(by_scan(f))
-                    runs["export"].append(by_export(f, s3, env["EXPORT_BUCKET"]))
-                row = {"items": n}
-                for path, rs in runs.items():
-                    if any(items != n for _, items, _ in rs):
-                        raise RuntimeError(f"{path} of {n} items returned {[r[1] for r in rs]}")
-                    seconds = sorted(r[0] for r in rs)[len(rs) // 2]
-                    row[path] = {"seconds": round(seconds, 3), "calls_or_files": rs[0][2]}
-                results.append(row)
-                print(f"{n:>7} items: scan {row['scan']['seconds']:.2f}s ({row['scan']['calls_or_files']} invocations), "
-                      f"export+read {row['export']['seconds']:.2f}s ({row['export']['calls_or_files']} data files)")
-        finally:
-            f.stop()
+    out = measure(args.binary or function_binary(), sizes, repeat)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"binary": function_binary(), "results": results}, indent=2) + "\n")
+    Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -41,17 +41,17 @@ from local.deploy import conventional_name  # noqa: E402
 # The local deployment's cross-account role, named by the project's naming rules (the canned
 # endpoint signs nothing, so only its shape matters there).
 DEMO_ROLE = conventional_name("cross_account_role_name")
-SECTIONS = ("cold", "warm", "access_modes", "canned", "throughput")
+SECTIONS = ("cold", "warm", "access_modes", "canned", "throughput", "export_crossover")
 
 # boto3 builds a new Session per invocation (as its tutorials do), which reloads service models: about
 # 0.2 s a call, so it gets fewer invocations than the others.
 FULL = {"cold": {"function": 30, "node": 30, "boto3": 15}, "warm": {"function": 1000, "node": 1000, "boto3": 100}, "roundtrip": 1000,
-        "modes": {"cold": 30, "warm": 1000}, "canned_items": 4000, "small_items": 30,
+        "modes": {"cold": 30, "warm": 1000}, "crossover": {"sizes": [1000, 5000, 20000], "repeat": 3}, "canned_items": 4000, "small_items": 30,
         "cpu_invocations": {"function": 200, "node": 40, "boto3": 8}, "cpu_reps": 50,
         "dynalite_items": 100_000, "segments": [1, 2, 4, 8],
         "latency_pages": 48, "latency_ms": 50}
 SMOKE = {"cold": {"function": 2, "node": 2, "boto3": 1}, "warm": {"function": 20, "node": 20, "boto3": 3}, "roundtrip": 20,
-         "modes": {"cold": 2, "warm": 20}, "canned_items": 500, "small_items": 30,
+         "modes": {"cold": 2, "warm": 20}, "crossover": {"sizes": [200], "repeat": 1}, "canned_items": 500, "small_items": 30,
          "cpu_invocations": {"function": 3, "node": 2, "boto3": 1}, "cpu_reps": 3,
          "dynalite_items": 2000, "segments": [1, 2],
          "latency_pages": 4, "latency_ms": 20}
@@ -388,8 +388,10 @@ def main(argv=None) -> int:
         results[name] = fn(*a)
         print(f"bench: {name} done in {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
 
-    if {"cold", "warm", "access_modes"} & set(sections):
+    if {"cold", "warm", "access_modes", "export_crossover"} & set(sections):
         from local.testing import LocalAws
+        # The crossover times this machinery, not a simulated export delay (the emulator inherits it).
+        os.environ["LOCAL_AWS_EXPORT_SECONDS"] = "0"
         with LocalAws() as aws:
             if "cold" in sections:
                 step("cold", cold, aws, impls, cfg["cold"])
@@ -399,6 +401,9 @@ def main(argv=None) -> int:
                 step("raw_emulator", raw_roundtrip, args.client, env, cfg["roundtrip"], "orders")
             if "access_modes" in sections:
                 step("access_modes", access_modes, aws, impls[0], cfg["modes"])
+            if "export_crossover" in sections:  # last: it refills `bulk`
+                from export_crossover import measure
+                step("export_crossover", measure, args.binary, cfg["crossover"]["sizes"], cfg["crossover"]["repeat"], aws)
     if "canned" in sections:
         step("canned", canned, impls, cfg, args.client)
     if "throughput" in sections:

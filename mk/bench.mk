@@ -30,7 +30,8 @@ bench-smoke: bench-deps ## tiny benchmark run on the debug build: every section 
 		--client target/debug/examples/bench_client --results .local/bench/smoke-results.json \
 		--out .local/bench/smoke-report.md
 
-# Its own local deployment (about two minutes) and sizes up to 20,000 items: not part of bench-smoke.
+# The same measurement as bench/run.py's export_crossover section (make bench, bench-smoke), alone on the
+# debug build in a local deployment of its own (about two minutes), sizes up to 20,000 items.
 bench-exports: ## scan through tokens vs export-and-read on the local emulator (bench/export_crossover.py; debug build)
 	$(CARGO) build --locked --bin ddb-cross-account-reader
 	$(BENCH_PY) bench/export_crossover.py
