@@ -1,0 +1,5 @@
+//! One module per fuzz target; each has `pub fn run(data: &[u8])`.
+
+pub mod request_parse;
+pub mod token_decode;
+pub mod value_convert;
