@@ -4,15 +4,21 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 CARGO ?= cargo
-BINARY := target/debug/ddb-cross-account-reader
+# The shipped debug build, copied where `cargo test` cannot overwrite it (scripts/shipped-bin.sh);
+# every Python suite, the local deployment's zip and bench-smoke run this file.
+BINARY := .local/bin/ddb-cross-account-reader
+export DDB_READER_BIN := $(CURDIR)/$(BINARY)
 
-.PHONY: help build test test-rust lint release zip
+.PHONY: help build bin test test-rust lint release zip
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-build: ## debug build of the function (what the tests run)
+build: ## debug build of the function
 	$(CARGO) build --locked
+
+bin: ## the shipped debug binary the suites run, kept in .local/bin/ (PREBUILT=1: use it as it is)
+	@CARGO=$(CARGO) scripts/shipped-bin.sh
 
 lint: ## rustfmt and clippy, warnings are errors
 	$(CARGO) fmt --check
@@ -21,17 +27,10 @@ lint: ## rustfmt and clippy, warnings are errors
 test-rust: ## unit tests and mock-backed fault tests
 	$(CARGO) test --locked
 
-# Order: cheap and independent first, so a failure shows fast.
-test: ## the whole suite: lint, Rust tests, Terraform checks, IAM matrix, integration, reliability, smoke benchmark
-	scripts/bootstrap.sh local-aws terraform
-	$(MAKE) lint
-	$(MAKE) test-rust
-	$(MAKE) tf-check
-	$(MAKE) test-iam
-	$(MAKE) test-integration
-	$(MAKE) test-reliability
-	$(MAKE) fuzz-smoke
-	$(MAKE) bench-smoke
+# The stages run in three lanes that overlap (scripts/test-suite.sh prints each stage's wall time and
+# keeps its log in .local/test-logs/); CONTRIBUTING.md has the stages and their time budget.
+test: ## the whole suite: lint, Rust tests (with the fuzz properties), Terraform, IAM matrix, integration, reliability, smoke benchmark
+	scripts/test-suite.sh
 
 release: ## optimized native build (benchmarks)
 	$(CARGO) build --locked --release

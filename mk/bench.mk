@@ -23,15 +23,13 @@ bench: bench-deps ## measure function vs Node.js/boto3 references (release + arm
 	$(MAKE) zip
 	$(BENCH_PY) bench/run.py --out BENCHMARKS.md
 
-bench-smoke: bench-deps ## tiny benchmark run on the debug build: every section must complete
-	$(CARGO) build --locked --bin ddb-cross-account-reader
+bench-smoke: bench-deps bin ## tiny benchmark run on the debug build: every section must complete
 	$(CARGO) build --locked --example bench_client
-	$(BENCH_PY) bench/run.py --smoke --binary target/debug/ddb-cross-account-reader \
+	$(BENCH_PY) bench/run.py --smoke --binary $(BINARY) \
 		--client target/debug/examples/bench_client --results .local/bench/smoke-results.json \
 		--out .local/bench/smoke-report.md
 
 # The same measurement as bench/run.py's export_crossover section (make bench, bench-smoke), alone on the
 # debug build in a local deployment of its own (about two minutes), sizes up to 20,000 items.
-bench-exports: ## scan through tokens vs export-and-read on the local emulator (bench/export_crossover.py; debug build)
-	$(CARGO) build --locked --bin ddb-cross-account-reader
+bench-exports: bin ## scan through tokens vs export-and-read on the local emulator (bench/export_crossover.py; debug build)
 	$(BENCH_PY) bench/export_crossover.py

@@ -8,7 +8,6 @@ PYTEST_ARGS ?=
 demo: ## end to end on this machine: emulator, terraform apply of both roots, cargo lambda watch, every sample event, terraform destroy
 	scripts/demo.sh
 
-test-integration: ## the real binary under a local Lambda Runtime API against the strict two-account emulator
+test-integration: bin ## the real binary under a local Lambda Runtime API against the strict two-account emulator
 	scripts/bootstrap.sh local-aws terraform
-	$(CARGO) build --locked --bin ddb-cross-account-reader
-	DDB_READER_BIN=$(BINARY) .tools/venv/bin/python -m pytest tests/integration $(PYTEST_ARGS)
+	.tools/venv/bin/python -m pytest tests/integration $(PYTEST_ARGS)

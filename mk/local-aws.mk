@@ -9,9 +9,8 @@ LOCAL_AWS_DIR := .local/aws
 
 .PHONY: local-aws-up local-aws-destroy local-aws-down test-iam
 
-local-aws-up: ## start the emulator in the background (port 5055) and terraform apply both roots into it -> .local/aws/
+local-aws-up: bin ## start the emulator in the background (port 5055) and terraform apply both roots into it -> .local/aws/
 	@scripts/bootstrap.sh local-aws terraform
-	@$(CARGO) build --locked --bin ddb-cross-account-reader
 	@mkdir -p .local
 	@if [[ -f .local/emulator.pid ]] && kill -0 "$$(cat .local/emulator.pid)" 2>/dev/null; then \
 	  echo "local-aws: already running (pid $$(cat .local/emulator.pid)); deploying afresh"; \
@@ -45,7 +44,6 @@ local-aws-down: local-aws-destroy ## terraform destroy, then stop the background
 	else echo "local-aws: not running"; fi
 
 # The deployment's zip is made from the debug binary, so the suite builds it (a no-op when current).
-test-iam: ## the IAM allow/deny matrix, trust cases and emulator checks on the IAM Terraform applied (own emulator)
+test-iam: bin ## the IAM allow/deny matrix, trust cases and emulator checks on the IAM Terraform applied (own emulator)
 	@scripts/bootstrap.sh local-aws terraform
-	@$(CARGO) build --locked --bin ddb-cross-account-reader
 	@$(LOCAL_AWS_PY) -m pytest tests/iam -q -p no:cacheprovider

@@ -40,8 +40,10 @@ fuzz: fuzz-build ## fuzz every target for FUZZ_RUNS executions (default 1,000,00
 	done
 
 # Bounded: FUZZ_SMOKE_SECONDS per target on a scratch copy of the corpus (the committed corpus is
-# replayed first, so every input that ever mattered runs again).
-fuzz-smoke: fuzz-build ## short fuzz run of every target (for .ci/run)
+# replayed first, so every input that ever mattered runs again). `make test` does not run it: the
+# same properties run over the whole corpus and random inputs in `cargo test`
+# (tests/fuzz_properties.rs), without the instrumented build of the whole dependency tree.
+fuzz-smoke: fuzz-build ## short instrumented fuzz run of every target
 	@mkdir -p $(FUZZ_LOGS)
 	@for t in $(FUZZ_TARGETS); do \
 	  scratch=$$(mktemp -d); cp -r fuzz/corpus/$$t/. $$scratch/; \
@@ -51,11 +53,8 @@ fuzz-smoke: fuzz-build ## short fuzz run of every target (for .ci/run)
 	  echo "fuzz-smoke: $$t: $$(grep -o 'number_of_executed_units: [0-9]*' $(FUZZ_LOGS)/$$t.smoke.log | tail -1 | cut -d' ' -f2) runs, no crash"; \
 	done
 
-# `cargo test` relinks target/debug/ddb-cross-account-reader with dev-dependency features (e.g.
-# serde_json preserve_order via the SDK's test-util), so the binary is rebuilt after it: the Python
-# suite must run the binary `cargo build` ships.
-test-reliability: ## fault injection (Rust fakes + wire proxy), deadline, 1,000 invocations at concurrency 8, secrets
+# The Rust fault tests (tests/faults.rs: fakes of STS and DynamoDB) run with the other Rust tests
+# (`make test-rust`); this is the wire side: the shipped binary through a fault-injecting proxy.
+test-reliability: bin ## fault injection through a wire proxy, deadline, 1,000 invocations at concurrency 8, secrets in logs
 	@scripts/bootstrap.sh local-aws terraform
-	$(CARGO) test --locked --test faults
-	$(CARGO) build --locked
 	$(RELIABILITY_PY) -m pytest tests/reliability -q -p no:cacheprovider

@@ -18,8 +18,7 @@ LAMBDA_ZIP := target/lambda/ddb-cross-account-reader/bootstrap.zip
 .PHONY: tf-check tf-docs tf-fmt tf-build-zip tf-deploy-consumer tf-deploy-main tf-invoke
 
 # The function binary: the access_mode "both" scenario runs it against what Terraform applied.
-tf-check: ## Terraform checks with the real provider: fmt, applies into the emulator, plans, validate, checkov, policy lint
-	$(CARGO) build --locked --bin ddb-cross-account-reader
+tf-check: bin ## Terraform checks with the real provider: fmt, applies into the emulator, plans, validate, checkov, policy lint
 	scripts/tf-check.sh
 
 tf-docs: ## rewrite the Inputs/Outputs tables of every Terraform README from the code
