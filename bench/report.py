@@ -323,7 +323,7 @@ class Report:
                  "the table's size (it reads point-in-time backups, not the table), so in AWS the crossover in wall",
                  "time lies far higher, where a scan would take several minutes itself (millions of items), unless",
                  "the reason to export is not time but the table's read capacity (an export consumes none) or a",
-                 "query engine reading the files (README, \"Scan through tokens or export\"). Load average (1 min)",
+                 "query engine reading the files (docs/exports.md, \"Scan through tokens or export\"). Load average (1 min)",
                  f"when the section ended: {x.get('loadavg', 'n/a')} (2 cores).", "")
 
     def render(self) -> str:

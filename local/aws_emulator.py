@@ -36,8 +36,9 @@ Test knob: LOCAL_AWS_SESSION_LIFETIME_SECONDS (environment, at start) or POST /_
 makes every STS AssumeRole session last that many seconds whatever DurationSeconds asked for (STS's
 own 900 s minimum would make a refresh test take an hour); the Expiration returned says so.
 
-Known limits (not evaluated, like vanilla moto): session policies, SCPs, resource-based policies on
-tables, numeric/date condition operators (fail closed), policy variables.
+Known limits (not evaluated, like vanilla moto): session policies, SCPs, numeric/date condition
+operators (fail closed), policy variables. Tables' resource-based policies ARE evaluated, together with
+the caller's identity policies (authorize_with_resource_policy).
 
 Run: python local/aws_emulator.py --port 5055   (never set MOTO_ACCOUNT_ID: it pins one account)
 """

@@ -381,14 +381,14 @@ class ResourcePolicyAccess:
         self.grants: dict[str, list[str]] = {}  # table ARN -> actions
         for attached in iam.list_attached_role_policies(RoleName=main_role)["AttachedPolicies"]:
             if attached["PolicyName"].endswith("-exports"):
-                continue  # the export grant: exports need the role (README, Access modes)
+                continue  # the export grant: exports need the role (docs/access-modes.md)
             policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
             doc = iam.get_policy_version(PolicyArn=attached["PolicyArn"],
                                          VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]
             doc = json.loads(doc) if isinstance(doc, str) else doc
             for st in doc["Statement"]:
                 if all(r.startswith("arn:aws:kms:") for r in st["Resource"]):
-                    continue  # a table's key grant: not carried over in this mode (README, Access modes)
+                    continue  # a table's key grant: not carried over in this mode (docs/access-modes.md)
                 table = next(r for r in st["Resource"] if "/index/" not in r)
                 self.grants[table] = sorted(set(st["Action"]) & allowed)
         self.execution_role_arn = aws.state["function"]["role_arn"]

@@ -355,6 +355,42 @@ mod tests {
         BASE.iter().chain(extra.iter()).cloned().collect()
     }
 
+    /// Every variable the configuration reads is named on a row of docs/configuration.md's table
+    /// (as the variable, or as the default it falls back to).
+    #[test]
+    fn the_configuration_page_documents_every_variable_read() {
+        let page = include_str!("../docs/configuration.md");
+        let asked = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        let read = |pairs: &[(&str, &str)]| {
+            let map: HashMap<&str, &str> = pairs.iter().cloned().collect();
+            Config::from_env(|k| {
+                asked.borrow_mut().insert(k.to_string());
+                map.get(k).map(|v| v.to_string())
+            })
+        };
+        // The derived role with exports and a default table, resource_policy mode, and no region at
+        // all: between them every branch that reads a variable runs.
+        read(&with(&[
+            ("MAIN_ACCOUNT_ID", "111111111111"),
+            ("ENVIRONMENT", "dev"),
+            ("CONSUMER_ACCOUNT_ID", "222222222222"),
+            ("EXPORT_BUCKET", "dev-exports"),
+            ("DEFAULT_TABLE", "orders"),
+        ]))
+        .unwrap();
+        read(&with(&[("ACCESS_MODE", "resource_policy"), ("MAIN_ACCOUNT_ID", "111111111111")])).unwrap();
+        assert_eq!(read(&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x")]).unwrap_err().variable, "TABLE_REGION");
+        let asked = asked.into_inner();
+        assert!(asked.len() > 20, "only {asked:?} were read");
+        for name in asked {
+            let named = format!("`{name}`");
+            assert!(
+                page.lines().any(|l| l.starts_with("| ") && l.contains(&named)),
+                "docs/configuration.md's table needs a row naming {named}"
+            );
+        }
+    }
+
     #[test]
     fn allow_writes_is_off_unless_true_and_a_bad_value_names_the_variable() {
         let base = [("ROLE_ARN", "arn:aws:iam::111111111111:role/x")];

@@ -465,10 +465,10 @@ mod tests {
         assert!(e.to_string().contains("on table `orders` in region us-east-1"), "{e}");
     }
 
-    /// Every errorType the function can return is in the README's table (one row each).
+    /// Every errorType the function can return is in the table of docs/errors.md (one row each).
     #[test]
-    fn the_readme_documents_every_error_type() {
-        let readme = include_str!("../README.md");
+    fn the_errors_page_documents_every_error_type() {
+        let page = include_str!("../docs/errors.md");
         let all = [
             AppError::invalid("f", "m"),
             AppError::AccessDenied {
@@ -506,7 +506,7 @@ mod tests {
             AppError::PointInTimeRecoveryDisabled { table: String::new(), message: String::new(), source: None },
         ];
         for e in all {
-            // A new variant fails to compile here until it is added to `all` (and to the README).
+            // A new variant fails to compile here until it is added to `all` (and to docs/errors.md).
             match e {
                 AppError::InvalidRequest { .. }
                 | AppError::AccessDenied { .. }
@@ -525,7 +525,7 @@ mod tests {
                 | AppError::PointInTimeRecoveryDisabled { .. } => {}
             }
             let row = format!("| `{}` |", e.error_type());
-            assert_eq!(readme.matches(&row).count(), 1, "README.md's errorType table needs one row {row}");
+            assert_eq!(page.matches(&row).count(), 1, "docs/errors.md's errorType table needs one row {row}");
         }
     }
 

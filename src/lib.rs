@@ -1,5 +1,6 @@
 //! Reads DynamoDB tables in a main AWS account from a Lambda function in a consumer account, through
-//! an assumed role. See README.md for the request/response contract and configuration.
+//! an assumed role. See docs/requests.md for the request/response contract and
+//! docs/configuration.md for the configuration.
 //!
 //! A request's path: `handler` → `request` (event → typed request, `next_token` → `cursor`) →
 //! `table` (DynamoDB, within the response budget) → `response` (results + `next_token`). `check`

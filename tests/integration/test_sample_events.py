@@ -170,7 +170,7 @@ def test_scheduled_event_runs_scheduled_request(start_function, aws):
 
 def test_check(fn, aws):
     """check.json: orders and vault, all green in assume_role mode. In resource_policy mode the
-    key grant of vault is not carried over (README, Access modes), and the check says exactly that."""
+    key grant of vault is not carried over (docs/access-modes.md), and the check says exactly that."""
     r = fn.invoke(load_event("check.json"))
     assert r["ok"], r
     p = r["payload"]
