@@ -81,6 +81,7 @@ INIT_TIMEOUT_S = 10.0                # Lambda's init phase limit for on-demand f
 CREDENTIALS_SECONDS = 43200
 CREDENTIALS_MARGIN_S = 900           # start a fresh environment before its credentials run out
 LOG_TAIL_BYTES = 4096                # X-Amz-Log-Result: the last 4 KB of the invocation's log
+LOG_DELIVERY_S = 0.25                # how often lines written outside an invocation are delivered
 
 _ROOT = None                         # temporary directory holding every unpacked zip
 _LOCK = threading.Lock()
@@ -164,6 +165,7 @@ class Environment:
         self.invocations = 0
         self.init_ms: float | None = None
         self.log_mark = 0
+        self.log_lock = threading.Lock()
         self.dead = False
 
     # ---- start ----
@@ -216,6 +218,17 @@ class Environment:
         except runtime_api.InvocationTimeout:
             raise StartFailed("Sandbox.Timedout", f"Error: INIT phase timed out after {INIT_TIMEOUT_S:.2f} seconds")
         self.init_ms = self.process.init_ms
+        threading.Thread(target=self._deliver_logs, name=f"logs-{self.name}", daemon=True).start()
+
+    def _deliver_logs(self) -> None:
+        """Lines written after an invocation's answer (or between invocations) reach the log group
+        within a fraction of a second, as Lambda delivers them on its own schedule."""
+        while not self.dead:
+            time.sleep(LOG_DELIVERY_S)
+            try:
+                self.flush_logs()
+            except Exception:  # noqa: BLE001 - the group was deleted meanwhile, or the emulator reset
+                EMU.log.debug("lambda: log delivery of %s failed", self.name, exc_info=True)
 
     def usable(self, fingerprint: str) -> bool:
         return (not self.dead and self.fingerprint == fingerprint and self.process is not None
@@ -234,6 +247,7 @@ class Environment:
         """One invocation: {payload: bytes, error: bool, request_id, log: [lines]}."""
         inv, timed_out = self.process.run(payload, self.timeout_s)
         rid = inv.request_id
+        self._settle_output()
         self.invocations += 1
         lines: list[str] = []
         start = self._platform("start", rid, {"requestId": rid, "version": self.version},
@@ -289,6 +303,14 @@ class Environment:
         logged = self.flush_logs(before=lines, after=ends)
         return {"payload": body, "error": function_error, "request_id": rid, "log": logged}
 
+    def _settle_output(self, quiet_s: float = 0.015, max_s: float = 0.1) -> None:
+        """Let the lines the function wrote just before answering come through its pipes, so the
+        invocation's log (X-Amz-Log-Result, the log group) holds them."""
+        deadline, seen = time.monotonic() + max_s, -1
+        while time.monotonic() < deadline and len(self.process.logs) != seen:
+            seen = len(self.process.logs)
+            time.sleep(quiet_s)
+
     def _platform(self, kind: str | None, rid: str, record: dict | None, text: str, always: bool = False) -> str | None:
         """A line of Lambda's own (START, END, REPORT), in the function's log format and level."""
         if self.log_format != "JSON":
@@ -301,14 +323,15 @@ class Environment:
     def flush_logs(self, before: list[str] = (), after: list[str] = ()) -> list[str]:
         """The process's new lines (between `before` and `after`) into CloudWatch; returns them."""
         process = self.process
-        new = process.logs_since(self.log_mark) if process else []
-        self.log_mark += len(new)
-        now_ns, now_ms = time.perf_counter_ns(), _now_ms()
-        events = [(now_ms, line) for line in before]
-        events += [(now_ms - int((now_ns - l.t_ns) / 1e6), l.text) for l in new]
-        events += [(now_ms, line) for line in after]
-        if events:
-            self._put_log_events(events)
+        with self.log_lock:
+            new = process.logs_since(self.log_mark) if process else []
+            self.log_mark += len(new)
+            now_ns, now_ms = time.perf_counter_ns(), _now_ms()
+            events = [(now_ms, line) for line in before]
+            events += [(now_ms - int((now_ns - l.t_ns) / 1e6), l.text) for l in new]
+            events += [(now_ms, line) for line in after]
+            if events:
+                self._put_log_events(events)
         return [text for _, text in events]
 
     def _put_log_events(self, events: list[tuple[int, str]]) -> None:
