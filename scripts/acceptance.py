@@ -51,6 +51,7 @@ NAMING = json.loads((ROOT / "terraform" / "modules" / "conventions" / "naming.js
 EVENTS = ROOT / "events"
 RELEASE_ZIP = ROOT / "target" / "lambda" / "ddb-cross-account-reader" / "bootstrap.zip"
 LOG_WAIT_S = float(os.environ.get("ACCEPTANCE_LOG_WAIT_SECONDS", "180"))  # CloudWatch ingestion takes seconds
+READY_WAIT_S = float(os.environ.get("ACCEPTANCE_READY_SECONDS", "120"))    # IAM propagation after the apply
 
 
 class Refused(Exception):
@@ -179,7 +180,8 @@ class Terraform:
                 code = proc.wait()
             finally:
                 if proc.poll() is None:
-                    proc.send_signal(signal.SIGINT)
+                    # Interrupted: _on_signal already sent terraform one SIGINT (a second one would
+                    # make it exit at once, state unwritten); let it finish its current step.
                     try:
                         proc.wait(300)
                     except subprocess.TimeoutExpired:
@@ -254,9 +256,23 @@ def check(cond: bool, what: str) -> None:
         raise AssertionError(what)
 
 
+def wait_until_ready(plan: Plan, accounts: Accounts) -> float:
+    """Until the function's own check passes: IAM takes seconds to propagate new roles and policies
+    in AWS (the first AssumeRole after an apply can be denied). Returns the seconds waited."""
+    lam, started = accounts.client("consumer", "lambda"), time.monotonic()
+    while True:
+        r = lam.invoke(FunctionName=plan.function, Payload=json.dumps({"op": "check", "table": [plan.table]}))
+        body = json.loads(r["Payload"].read() or b"null")
+        if not r.get("FunctionError") and isinstance(body, dict) and body.get("ok"):
+            return time.monotonic() - started
+        if time.monotonic() - started > READY_WAIT_S:
+            raise AssertionError(f"the deployed function's check still fails after {READY_WAIT_S:.0f}s: {body}")
+        time.sleep(5)
+
+
 def run_checks(plan: Plan, accounts: Accounts) -> list[str]:
     """The acceptance checks; returns one line per passed check, raises AssertionError on the first failure."""
-    done = []
+    done = [f"ready: the function's check passed after {wait_until_ready(plan, accounts):.0f}s"]
     ddb = accounts.client("main", "dynamodb")
     for item in ITEMS:
         ddb.put_item(TableName=plan.table, Item={k: _av(v) for k, v in item.items()})
@@ -470,7 +486,7 @@ def real_accounts(args) -> int:
     for where, names in plan.names().items():
         for n in names:
             print(f"    {where}: {n}")
-    say("cost: a few cents at most (docs/acceptance.md)")
+    say("cost: well under one US cent per run (an estimate: docs/acceptance.md)")
     if os.environ.get("ACCEPTANCE_CONFIRM") != "yes":
         raise Refused("not touching real accounts without ACCEPTANCE_CONFIRM=yes")
     say(f"if this run is killed, {manual_cleanup(plan, workdir)}")
