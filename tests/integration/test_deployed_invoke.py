@@ -11,6 +11,9 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
+import subprocess
+import sys
 import time
 import urllib.request
 import zipfile
@@ -22,7 +25,8 @@ from botocore.exceptions import ClientError
 
 from local import deploy, emf
 from local.runtime_api import parse_payload
-from local.testing import CONSUMER_ACCOUNT, EXECUTION_ROLE, FUNCTION_NAME, REGION, function_env, _function
+from local.testing import (CONSUMER_ACCOUNT, EXECUTION_ROLE, FUNCTION_NAME, REGION, ROOT, _function, free_port,
+                           function_env)
 from oracle import load_event
 # The sample-event checks, collected again in this module with its `fn` (the deployed function).
 from test_sample_events import (  # noqa: F401
@@ -32,7 +36,7 @@ from test_sample_events import (  # noqa: F401
 
 FAKE_BOOTSTRAP = Path(__file__).with_name("fake_bootstrap.py")
 TEST_EXEC_ROLE = "local-test-lambda-exec"        # TEST-ONLY: trusts lambda.amazonaws.com, no policy
-TEST_UNTRUSTED_ROLE = "local-test-not-lambda"    # TEST-ONLY: trusts the account, not Lambda
+TEST_UNTRUSTED_ROLE = "local-test-trusts-account"  # TEST-ONLY: trusts the account, not Lambda
 
 
 class DeployedFunction:
@@ -270,3 +274,48 @@ def test_environment_credentials_and_timeout_as_lambda_gives_them(aws, test_func
     # The timed-out process was killed; the next invocation gets a fresh one.
     assert f.invoke({"echo": 2})["ok"]
     assert environment_of(aws, "local-test-fake-runtime")["pid"] != pid
+
+
+def test_the_environments_stop_with_the_emulator(binary):
+    """An emulator of its own (no deployment): a function's process ends when the emulator gets SIGTERM."""
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    emulator = subprocess.Popen([sys.executable, str(ROOT / "local" / "aws_emulator.py"), "--port", str(port)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        deploy.wait_ready(endpoint)
+        deploy.set_auth(endpoint, False)
+        deployer = deploy.create_deployers(endpoint)[CONSUMER_ACCOUNT]
+        deploy.set_auth(endpoint, True)
+        iam, lam = deploy.client("iam", endpoint, deployer), deploy.client("lambda", endpoint, deployer)
+        role = iam.create_role(RoleName=TEST_EXEC_ROLE, AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "lambda.amazonaws.com"}}]}))["Role"]["Arn"]
+        lam.create_function(FunctionName="local-test-stops", Role=role, Runtime="provided.al2023", Handler="bootstrap",
+                            Code={"ZipFile": _zip({"bootstrap": (FAKE_BOOTSTRAP.read_bytes(), 0o755)})}, Timeout=120)
+        f = DeployedFunction(lam, "local-test-stops")
+        assert f.invoke({"echo": 1})["ok"]  # warm: the next event is delivered at once
+        with urllib.request.urlopen(f"{endpoint}/_local/lambda/environments", timeout=10) as r:
+            pid, = [e["pid"] for e in json.loads(r.read())]
+        # Busy in a long invocation: it would outlive the emulator by a minute unless stopped with it.
+        assert lam.invoke(FunctionName="local-test-stops", InvocationType="Event",
+                          Payload=json.dumps({"sleep": 60}))["StatusCode"] == 202
+        time.sleep(0.5)
+        assert _running(pid)
+        emulator.terminate()
+        emulator.wait(15)
+        deadline = time.monotonic() + 5
+        while _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(pid), f"function process {pid} outlived the emulator"
+    finally:
+        if emulator.poll() is None:
+            emulator.kill()
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ", 1)[1][0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
