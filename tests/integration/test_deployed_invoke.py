@@ -319,3 +319,24 @@ def _running(pid: int) -> bool:
             return f.read().split(") ", 1)[1][0] != "Z"  # a zombie has exited
     except FileNotFoundError:
         return False
+
+
+def test_a_configuration_change_starts_a_fresh_environment(aws, lam, test_functions):
+    f = test_functions("local-test-reconfigured", _zip({"bootstrap": (FAKE_BOOTSTRAP.read_bytes(), 0o755)}),
+                       Environment={"Variables": {"FAKE_SETTING": "first"}})
+    assert f.invoke({"echo": 1})["payload"]["env"]["FAKE_SETTING"] == "first"
+    pid = environment_of(aws, "local-test-reconfigured")["pid"]
+    lam.update_function_configuration(FunctionName="local-test-reconfigured",
+                                      Environment={"Variables": {"FAKE_SETTING": "second"}})
+    assert f.invoke({"echo": 2})["payload"]["env"]["FAKE_SETTING"] == "second"
+    assert environment_of(aws, "local-test-reconfigured")["pid"] != pid
+
+
+def test_a_process_over_its_memory_size_fails_the_invocation(aws, test_functions):
+    f = test_functions("local-test-memory", _zip({"bootstrap": (FAKE_BOOTSTRAP.read_bytes(), 0o755)}), MemorySize=128)
+    assert f.invoke({"echo": 1})["ok"]
+    # A response built in memory: two copies of ~80 MB at its peak, over the 128 MB the function has.
+    r = f.invoke({"big": 80_000_000})
+    assert r["function_error"] == "Unhandled" and r["error_type"] == "Runtime.OutOfMemory", r
+    assert "Memory Size 128 MB" in r["error_message"], r
+    assert f.invoke({"echo": 2})["ok"]  # a fresh environment
