@@ -249,11 +249,11 @@ class Environment:
         rid = inv.request_id
         self._settle_output()
         self.invocations += 1
-        lines: list[str] = []
+        lines: list[tuple[int, str]] = []
         start = self._platform("start", rid, {"requestId": rid, "version": self.version},
                                f"START RequestId: {rid} Version: {self.version}")
-        if start:
-            lines.append(start)
+        if start:  # stamped with the event's delivery, before the function's own lines
+            lines.append((_now_ms() - int((time.perf_counter_ns() - (inv.delivered_ns or inv.queued_ns)) / 1e6), start))
         peak_mb = math.ceil((self.process.peak_rss_kb() or 0) / 1024)
         status, error = "success", None
         if timed_out:
@@ -300,7 +300,7 @@ class Environment:
         report = self._platform("report", rid, record, text, always=bool(error))
         if report:
             ends.append(report)
-        logged = self.flush_logs(before=lines, after=ends)
+        logged = self.flush_logs(before=lines, after=[(_now_ms(), line) for line in ends])
         return {"payload": body, "error": function_error, "request_id": rid, "log": logged}
 
     def _settle_output(self, quiet_s: float = 0.015, max_s: float = 0.1) -> None:
@@ -320,16 +320,16 @@ class Environment:
         return json.dumps({"time": _iso(_now_ms()), "type": f"platform.{kind}", "record": record})
 
     # ---- logs ----
-    def flush_logs(self, before: list[str] = (), after: list[str] = ()) -> list[str]:
-        """The process's new lines (between `before` and `after`) into CloudWatch; returns them."""
+    def flush_logs(self, before: list[tuple[int, str]] = (), after: list[tuple[int, str]] = ()) -> list[str]:
+        """The process's new lines, with Lambda's own `before` and `after` them ((epoch ms, text)
+        pairs), into CloudWatch; returns their texts in time order."""
         process = self.process
         with self.log_lock:
             new = process.logs_since(self.log_mark) if process else []
             self.log_mark += len(new)
             now_ns, now_ms = time.perf_counter_ns(), _now_ms()
-            events = [(now_ms, line) for line in before]
-            events += [(now_ms - int((now_ns - l.t_ns) / 1e6), l.text) for l in new]
-            events += [(now_ms, line) for line in after]
+            events = list(before) + [(now_ms - int((now_ns - l.t_ns) / 1e6), l.text) for l in new] + list(after)
+            events.sort(key=lambda e: e[0])  # stable: same-millisecond lines keep their order
             if events:
                 self._put_log_events(events)
         return [text for _, text in events]
@@ -352,9 +352,7 @@ class Environment:
             if not _role_allows(role, "logs:CreateLogStream", stream_arn):
                 return
             logs.create_log_stream(self.log_group, self.log_stream)
-        ordered = sorted(events, key=lambda e: e[0])  # CloudWatch wants them in time order
-        logs.put_log_events(self.log_group, self.log_stream,
-                            [{"timestamp": t, "message": m} for t, m in ordered])
+        logs.put_log_events(self.log_group, self.log_stream, [{"timestamp": t, "message": m} for t, m in events])
 
     def describe(self) -> dict:
         p = self.process

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -72,7 +73,7 @@ class Plan:
     """The run's names (all derived from the environment name) and its Terraform inputs."""
 
     def __init__(self, environment: str, region: str, zip_path: Path):
-        if not environment.startswith("acc-") or not __import__("re").fullmatch(NAMING["environment_pattern"], environment):
+        if not environment.startswith("acc-") or not re.fullmatch(NAMING["environment_pattern"], environment):
             raise Refused(f"ACCEPTANCE_ENVIRONMENT: {environment!r} must start with acc- and match "
                           f"{NAMING['environment_pattern']} (naming.json)")
         self.environment, self.region, self.zip_path = environment, region, zip_path
