@@ -29,6 +29,8 @@ The server also answers a small local API (never counted, never authorized; bind
                                       (write history, export times; see local/export_emulation.py)
   POST /_local/lambda/ACCOUNT/REGION/FUNCTION/credentials   {"duration": S} (default 43200):
                                       what Lambda hands a function, its execution role's credentials
+  GET  /_local/lambda/environments    the warm execution environments of Lambda Invoke (pid, function,
+                                      invocations, memory): see local/lambda_invoke.py
 Auth is switched like moto's: POST /moto-api/reset-auth with body `0` (on) or `inf` (off).
 
 Session credentials expire at their Expiration, as in AWS (vanilla moto accepts them forever).
@@ -62,9 +64,10 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 try:  # imported as local.aws_emulator
-    from . import export_emulation
+    from . import export_emulation, lambda_invoke
 except ImportError:  # run as a script: local/ is on sys.path
     import export_emulation
+    import lambda_invoke
 
 log = logging.getLogger("aws_emulator")
 
@@ -1299,6 +1302,7 @@ def install() -> None:
     _install_transact_idempotency()
     _install_batch_write_key_check()
     export_emulation.install(sys.modules[__name__])  # last: it wraps the write paths patched above
+    lambda_invoke.install(sys.modules[__name__])
     install.done = True
 
 
@@ -1380,6 +1384,8 @@ class LocalApi:
                 body = {"table": m[3], "count": len(items), "items": items}
             except Exception as e:  # ResourceNotFound and friends
                 status, body = 404, {"error": f"{type(e).__name__}: {e}"}
+        elif (answer := lambda_invoke.route(path, method)):
+            status, body = answer
         elif (answer := export_emulation.route(path, method, _json_body(environ) if method == "POST" else {})):
             status, body = answer
         else:
@@ -1405,9 +1411,12 @@ def main(argv=None) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
     install()
+    # The deployed functions' AWS_ENDPOINT_URL (lambda_invoke.py); SIGTERM's exit runs atexit, which
+    # stops their processes.
+    lambda_invoke.ENDPOINT = f"http://{args.host}:{args.port}"
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     app = LocalApi(DomainDispatcherApplication(create_backend_app))
-    log.info("strict local AWS (STS, IAM, DynamoDB) on http://%s:%d", args.host, args.port)
+    log.info("strict local AWS (STS, IAM, DynamoDB, Lambda Invoke) on http://%s:%d", args.host, args.port)
     run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
 

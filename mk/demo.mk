@@ -5,7 +5,7 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test-integration
 
-demo: ## end to end on this machine: emulator, terraform apply of both roots, cargo lambda watch, every sample event, terraform destroy
+demo: ## end to end on this machine: emulator, terraform apply of both roots, every sample event under cargo lambda watch and through the emulator's Lambda Invoke, terraform destroy
 	scripts/demo.sh
 
 test-integration: bin ## the real binary under a local Lambda Runtime API against the strict two-account emulator

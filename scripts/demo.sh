@@ -5,7 +5,9 @@
 # terraform/main-account (local/deploy.py: deployer credentials per account, envs/local.tfvars),
 # fills the tables, runs the function under `cargo lambda watch` with the environment Terraform gave
 # the deployed function (read back from Lambda) and the credentials of the execution role Terraform
-# created, invokes every sample event in events/ and prints each result, prints a table of the
+# created, invokes every sample event in events/ and prints each result, invokes them again through
+# the emulator's Lambda Invoke (the deployed zip itself, local/lambda_invoke.py) and prints both
+# results side by side, prints a table of the
 # metrics the function emitted (EMF, read from its own log lines), then `terraform destroy`s
 # the deployment. Everything it started is stopped on exit. Exit status: 0 when every sample event
 # succeeded, every metric line is valid EMF (and the destroy did).
@@ -110,10 +112,12 @@ done
 echo "function is serving on 127.0.0.1:$INVOKE_PORT"
 
 say "Sample events"
+mkdir -p "$RUN/watch-results"
 failures=0
 for event in events/*.json; do
   printf '\n\033[1m-- %s\033[0m  %s\n' "$event" "$("$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))))' "$event" | cut -c1-150)"
   if invoke "$event" >"$RUN/out.json" 2>"$RUN/out.err"; then
+    cp "$RUN/out.json" "$RUN/watch-results/$(basename "$event")"
     "$PY" - "$RUN/out.json" <<'EOF'
 import json, sys
 from decimal import Decimal
@@ -159,6 +163,58 @@ EOF
     echo "ERROR:"; cat "$RUN/out.err" "$RUN/out.json"
   fi
 done
+
+say "The same events through the emulator's Lambda Invoke (the deployed zip, as Lambda runs it)"
+# boto3's lambda.invoke as the consumer account's deployer (what `aws lambda invoke` sends): the
+# emulator runs the zip Terraform uploaded under its own Runtime API (local/lambda_invoke.py).
+"$PY" - "$RUN/aws/state.json" "$RUN/watch-results" events/*.json <<'EOF' || failures=$((failures + 1))
+import json, sys
+from decimal import Decimal
+from pathlib import Path
+import boto3
+
+state = json.loads(Path(sys.argv[1]).read_text())
+deployer = state["admins"][state["accounts"]["consumer"]]
+lam = boto3.client("lambda", endpoint_url=state["endpoint"], region_name=state["region"],
+                   aws_access_key_id=deployer["access_key_id"], aws_secret_access_key=deployer["secret_access_key"])
+# Their results depend on what ran before (a write's old item, a new export's ARN): compared by outcome only.
+STATEFUL = {"put.json", "update.json", "delete.json", "batch-write.json", "transact-write.json", "export.json"}
+
+# Segments scanned in parallel answer in whichever order they finish: the same items, in any order
+# (the token, which records each segment's position, may differ as well).
+UNORDERED = {"scan-parallel.json"}
+
+def unordered(out):
+    return (out.get("count"), sorted(json.dumps(i, sort_keys=True, default=str) for i in out.get("items") or []))
+
+def brief(out):
+    if "errorType" in out:
+        return f"error {out['errorType']}"
+    if "steps" in out:
+        return f"check ok={out['ok']}"
+    if "items" not in out:
+        return "export " + str(out.get("status") or out.get("export_arn", "?"))[:21]
+    return f"count={out.get('count')} items={len(out.get('items') or [])}"
+
+differ = 0
+print(f"  {'event':<22} {'cargo lambda watch':<28} {'Lambda Invoke':<28} same")
+for name in sys.argv[3:]:
+    event = Path(name).name
+    watch_file = Path(sys.argv[2]) / event
+    r = lam.invoke(FunctionName=state["function"]["name"], Payload=Path(name).read_bytes())
+    invoked = json.loads(r["Payload"].read(), parse_float=Decimal)
+    watched = json.loads(watch_file.read_text(), parse_float=Decimal) if watch_file.exists() else {"errorType": "failed"}
+    if event in STATEFUL:
+        same, how = ("errorType" in invoked) == ("errorType" in watched), " (outcome)"
+    elif event in UNORDERED:
+        same, how = unordered(invoked) == unordered(watched), " (any order)"
+    else:
+        same, how = invoked == watched, ""
+    differ += not same
+    print(f"  {event:<22} {brief(watched):<28} {brief(invoked):<28} {'yes' if same else 'NO'}{how}")
+print(f"  {len(sys.argv) - 3 - differ} of {len(sys.argv) - 3} the same")
+sys.exit(1 if differ else 0)
+EOF
 
 say "Sessions the function obtained (the emulator's record of sts:AssumeRole)"
 "$PY" - "$ENDPOINT" <<'EOF'
