@@ -7,5 +7,5 @@
 
 acceptance: ## deploy, invoke through Lambda, destroy: local emulator, or MAIN_PROFILE/CONSUMER_PROFILE real accounts
 	@scripts/bootstrap.sh local-aws terraform
-	@if [[ -z "$${MAIN_PROFILE:-}$${CONSUMER_PROFILE:-}" ]]; then $(CARGO) build --locked --bin ddb-cross-account-reader; fi
+	@if [[ -z "$${MAIN_PROFILE:-}$${CONSUMER_PROFILE:-}" ]]; then CARGO=$(CARGO) scripts/shipped-bin.sh; fi
 	.tools/venv/bin/python scripts/acceptance.py

@@ -3,8 +3,8 @@
 #
 #   setup    tools (pinned, into .tools/)  and  the shipped binary (.local/bin/), side by side
 #   rust     lint (fmt, clippy, docs) -> Rust tests (unit, faults, table access, fuzz properties)
-#   deploy   Terraform checks -> integration -> smoke benchmark
-#   serve    IAM matrix -> reliability
+#   deploy   Terraform checks -> integration
+#   serve    IAM matrix -> reliability -> acceptance run (local) -> smoke benchmark
 #
 # Why lanes: most stages wait on Terraform, on an emulator or on a timed fault, so one core is idle
 # for much of each; the Rust lane is the one that compiles. Every stage that deploys starts an
@@ -56,10 +56,10 @@ tools_rc=$?
 if [[ $bin_rc -eq 0 && $tools_rc -eq 0 ]]; then
   (stage lint "${MAKE_CMD[@]}" lint && stage test-rust "${MAKE_CMD[@]}" test-rust) &
   rust=$!
-  (stage tf-check suite tf-check && stage test-integration suite test-integration &&
-    stage bench-smoke suite bench-smoke) &
+  (stage tf-check suite tf-check && stage test-integration suite test-integration) &
   deploy=$!
-  (stage test-iam suite test-iam && stage test-reliability suite test-reliability) &
+  (stage test-iam suite test-iam && stage test-reliability suite test-reliability &&
+    stage acceptance suite acceptance && stage bench-smoke suite bench-smoke) &
   serve=$!
   wait "$rust" "$deploy" "$serve"
 fi
