@@ -7,10 +7,11 @@ use tokio::time::Instant;
 use super::budget::{size_of, Budget, Room};
 use super::retry::{Unprocessed, UNPROCESSED_ATTEMPTS};
 use super::{deadline_reached, Outcome, Results, Stop, TableAccess};
-use crate::convert::{item_to_raw, Item};
-use crate::cursor::Position;
-use crate::error::{from_sdk, AppError};
-use crate::request::BatchGet;
+use crate::connect::call_error::from_sdk;
+use crate::wire::convert::{item_to_raw, Item};
+use crate::wire::cursor::Position;
+use crate::wire::error::AppError;
+use crate::wire::request::BatchGet;
 
 /// BatchGetItem's per-request key maximum.
 const BATCH_GET_MAX_KEYS: usize = 100;

@@ -24,13 +24,15 @@ use serde_json::value::RawValue;
 
 pub use budget::Budget;
 
-use crate::assume_role::AssumeRole;
-use crate::clients::Clients;
-use crate::convert::item_to_raw;
-use crate::cursor::Position;
-use crate::error::{from_sdk, AppError, CallContext};
-use crate::request::{Get, Operation, Request};
-use crate::table_ref::{parse_table, TableRef};
+use crate::connect::assume_role::AssumeRole;
+use crate::connect::call_error::{from_sdk, CallContext};
+use crate::connect::clients::Clients;
+use crate::connect::cross_account::CrossAccount;
+use crate::wire::convert::item_to_raw;
+use crate::wire::cursor::Position;
+use crate::wire::error::AppError;
+use crate::wire::request::{Get, Operation, Request};
+use crate::wire::table_ref::{parse_table, TableRef};
 
 /// How long the init-time warm-up may take before init goes on without it.
 const WARM_UP_TIMEOUT: Duration = Duration::from_secs(4);
@@ -109,10 +111,6 @@ impl TableAccess {
             clients,
             assume_role: None,
         }
-    }
-
-    pub fn with_assume_role(self, provider: AssumeRole) -> TableAccess {
-        TableAccess { assume_role: Some(provider), ..self }
     }
 
     /// The provider that signs the client's calls in assume_role mode (it does not cache).
@@ -223,6 +221,15 @@ impl TableAccess {
             }
             Err(_) => tracing::warn!(table, "warm-up timed out after 4 s; invocations will retry"),
         }
+    }
+}
+
+/// The table access of a connection: its clients and role, and (assume_role mode) the provider the
+/// check asks STS through.
+impl From<CrossAccount> for TableAccess {
+    fn from(connection: CrossAccount) -> TableAccess {
+        let (clients, role_arn, assume_role) = connection.into_parts();
+        TableAccess { assume_role, ..TableAccess::new(clients, role_arn) }
     }
 }
 

@@ -10,9 +10,9 @@ use tokio::task::JoinSet;
 use super::budget::{size_of, Budget, Room, SharedRoom};
 use super::streams::{pump, Page, PagedOp, StreamRequest};
 use super::{deadline_reached, Outcome, Stop, TableAccess};
-use crate::cursor::{Cursor, Position, StreamCursors};
-use crate::error::AppError;
-use crate::request::{Query, Read, Scan, Segmentation, Select};
+use crate::wire::cursor::{Cursor, Position, StreamCursors};
+use crate::wire::error::AppError;
+use crate::wire::request::{Query, Read, Scan, Segmentation, Select};
 
 pub async fn scan(access: &TableAccess, table: &str, scan: &Scan, budget: Budget) -> Result<Outcome, AppError> {
     read(access, table, PagedOp::Scan, &scan.read, scan.segmentation, budget).await

@@ -14,10 +14,11 @@ use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
 use super::budget::{size_of, SharedRoom};
-use crate::convert::{item_to_raw, Item};
-use crate::cursor::Cursor;
-use crate::error::{from_sdk, AppError, CallContext};
-use crate::request::{Read, Select};
+use crate::connect::call_error::{from_sdk, CallContext};
+use crate::wire::convert::{item_to_raw, Item};
+use crate::wire::cursor::Cursor;
+use crate::wire::error::AppError;
+use crate::wire::request::{Read, Select};
 
 /// What a scan or query reads, shared by all its streams.
 pub struct StreamRequest {

@@ -11,16 +11,17 @@ use aws_sdk_dynamodb::types::{
 use std::sync::Arc;
 
 use super::{Outcome, TableAccess};
-use crate::convert::{item_to_raw, Item, ItemJson};
-use crate::error::{from_sdk, AppError};
-use crate::request::{Conditions, Delete, Put, ReturnValues, Update};
+use crate::connect::call_error::from_sdk;
+use crate::wire::convert::{item_to_raw, Item, ItemJson};
+use crate::wire::error::AppError;
+use crate::wire::request::{Conditions, Delete, Put, ReturnValues, Update};
 
 /// The four condition setters every conditional write has (PutItem, UpdateItem, DeleteItem and
 /// their transaction forms, ConditionCheck too). The SDK's builders share no trait, so a macro
 /// applies them in one place.
 macro_rules! with_conditions {
     ($builder:expr, $conditions:expr) => {{
-        let c: &$crate::request::Conditions = $conditions;
+        let c: &$crate::wire::request::Conditions = $conditions;
         $builder
             .set_condition_expression(c.condition.clone())
             .set_expression_attribute_names(c.names.clone())

@@ -20,7 +20,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
 
-use crate::error::AppError;
+use crate::wire::error::AppError;
 
 pub type Item = HashMap<String, AttributeValue>;
 

@@ -6,13 +6,13 @@ use aws_lambda_events::eventbridge::EventBridgeEvent;
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 
-use crate::check;
-use crate::config::Config;
-use crate::error::AppError;
-use crate::metrics;
-use crate::request::Request;
-use crate::response::{Answer, Response};
+use crate::lambda::check;
+use crate::lambda::config::Config;
+use crate::lambda::metrics;
+use crate::lambda::response::{Answer, Response};
 use crate::table::{Budget, Outcome, TableAccess};
+use crate::wire::error::AppError;
+use crate::wire::request::Request;
 
 /// Time kept back from the Lambda deadline to finish the response (at most 1 s, a quarter of what is left).
 const DEADLINE_MARGIN: Duration = Duration::from_secs(1);
@@ -82,9 +82,9 @@ async fn serve(app: &App, event: LambdaEvent<Value>) -> Result<Response, AppErro
     let result = async {
         let (payload, scheduled_run) = request_of(payload, &app.config)?;
         let mut request = Request::parse(payload, &app.config.requests)?;
-        if let (crate::request::Operation::Export(export), Some(run)) = (&mut request.operation, scheduled_run) {
+        if let (crate::wire::request::Operation::Export(export), Some(run)) = (&mut request.operation, scheduled_run) {
             // A retried run (Lambda retries an asynchronous invocation twice) starts no second export.
-            export.client_token = Some(crate::request::export_client_token(&run));
+            export.client_token = Some(crate::wire::request::export_client_token(&run));
         }
         op = request.op_name();
         table = request.table.clone();

@@ -23,16 +23,17 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::config::Config;
-use crate::error::{from_sdk, AppError, CallContext};
+use crate::connect::call_error::{from_sdk, CallContext};
+use crate::lambda::config::Config;
 use crate::table::TableAccess;
-use crate::table_ref::{parse_table, request_region, table_address, TableRef};
+use crate::wire::error::AppError;
+use crate::wire::table_ref::{parse_table, request_region, table_address, TableRef};
 
 /// The most tables one check looks at (each costs a DescribeTable and a one-item Scan).
 pub const MAX_CHECK_TABLES: usize = 20;
 
 /// The `op` value of a check request.
-pub const OP: &str = "check";
+pub const OP: &str = crate::wire::request::CHECK_OP;
 
 /// Whether `payload` asks for a check (the only request that is not a `Request`).
 pub fn is_check(payload: &Value) -> bool {
@@ -228,14 +229,14 @@ pub async fn run(config: &Config, access: &TableAccess, tables: &[String], cutof
 
 fn configuration(config: &Config, access: &TableAccess, tables: &[String]) -> Step {
     let requests = &config.requests;
-    let main_account_id = config.access.table_account().map(String::from);
+    let main_account_id = config.connection.access.table_account().map(String::from);
     let settings = Settings {
         access_mode: if main_account_id.is_some() { "resource_policy" } else { "assume_role" },
-        role_arn: config.access.role().map(|_| access.role_arn().to_string()),
+        role_arn: config.connection.access.role().map(|_| access.role_arn().to_string()),
         main_account_id,
         region: requests.table_region.clone(),
         default_table: requests.default_table.clone(),
-        external_id_set: config.external_id.is_some(),
+        external_id_set: config.connection.external_id.is_some(),
         writes: requests.allow_writes,
         exports: requests.exports.is_some(),
     };
@@ -254,7 +255,7 @@ fn configuration(config: &Config, access: &TableAccess, tables: &[String]) -> St
 /// One AssumeRole through the client's own credentials provider (not its cache, so the answer is
 /// STS's now, and a data request's cached credentials are left alone).
 async fn assume_role(config: &Config, access: &TableAccess, cutoff: Instant) -> Finding {
-    if config.access.role().is_none() {
+    if config.connection.access.role().is_none() {
         return Finding::skipped(
             "ACCESS_MODE=resource_policy: no role is assumed; the execution role's own credentials sign every call",
         );
@@ -274,7 +275,7 @@ async fn assume_role(config: &Config, access: &TableAccess, cutoff: Instant) -> 
             "Raise the function's timeout, or check that it can reach STS (VPC endpoint or NAT).",
         ),
         Some(Ok(_)) => Finding::ok(format!("assumed {role_arn}")),
-        Some(Err(e)) => assume_role_failure(&e, role_arn, config.external_id.is_some()),
+        Some(Err(e)) => assume_role_failure(&e, role_arn, config.connection.external_id.is_some()),
     }
 }
 
@@ -349,7 +350,7 @@ fn denied_action(message: &str) -> Option<&str> {
 
 /// The account the tables are in: the role's (assume_role) or MAIN_ACCOUNT_ID (resource_policy).
 fn tables_account(config: &Config, access: &TableAccess) -> Option<String> {
-    match config.access.table_account() {
+    match config.connection.access.table_account() {
         Some(account) => Some(account.to_string()),
         None => access.role_arn().split(':').nth(4).filter(|a| !a.is_empty()).map(String::from),
     }
@@ -359,7 +360,7 @@ async fn table(config: &Config, access: &TableAccess, name: &str, cutoff: Instan
     let mut checks = Vec::with_capacity(4);
     // The region a data request naming this table would read: its ARN's, else TABLE_REGION.
     let located = request_region(None, Some(name), &config.requests.table_region).and_then(|region| {
-        let address = table_address(name, &region, config.access.table_account())?;
+        let address = table_address(name, &region, config.connection.access.table_account())?;
         Ok((access.in_region(&region)?, region, address))
     });
     let (access, region, address) = match located {
@@ -440,7 +441,7 @@ async fn table(config: &Config, access: &TableAccess, name: &str, cutoff: Instan
         }
         Some(Err(e)) => match from_sdk(e, &ctx("dynamodb:Scan")) {
             e @ AppError::KmsAccessDenied { .. } => {
-                let actions = crate::kms::needed_for("dynamodb:Scan").join(", ");
+                let actions = crate::wire::kms::needed_for("dynamodb:Scan").join(", ");
                 let key = key_arn.as_deref().unwrap_or("the table's key");
                 let fix = format!(
                     "Grant the role {actions} on {key} via dynamodb.{region}.amazonaws.com: in its policy (Terraform: \
@@ -484,7 +485,7 @@ fn table_fix(e: &AppError, name: &str, region: &str) -> String {
         AppError::TableNotFound { .. } => {
             format!("Create `{name}` in the main account in {region}, or correct the name (or TABLE_REGION).")
         }
-        AppError::AccessDenied { role_arn, action, .. } if role_arn == crate::credentials::EXECUTION_ROLE => format!(
+        AppError::AccessDenied { role_arn, action, .. } if role_arn == crate::wire::error::EXECUTION_ROLE => format!(
             "Grant the execution role {action} on `{name}` in both its identity policy and the table's resource \
              policy (Terraform: the table's access level)."
         ),
@@ -611,16 +612,16 @@ mod tests {
 
     #[test]
     fn check_is_a_known_op_but_never_a_data_request() {
-        let defaults = crate::request::RequestDefaults {
+        let defaults = crate::wire::request::RequestDefaults {
             table_region: "us-east-1".into(),
             default_table: Some("orders".into()),
             allow_writes: false,
             table_account: None,
             exports: None,
         };
-        let e = crate::request::Request::parse(json!({"op": "check"}), &defaults).unwrap_err();
+        let e = crate::wire::request::Request::parse(json!({"op": "check"}), &defaults).unwrap_err();
         assert!(matches!(&e, AppError::InvalidRequest { field: Some(f), .. } if f == "op"), "{e:?}");
-        let unknown = crate::request::Request::parse(json!({"op": "chek"}), &defaults).unwrap_err().to_string();
+        let unknown = crate::wire::request::Request::parse(json!({"op": "chek"}), &defaults).unwrap_err().to_string();
         assert!(unknown.contains("`check`") && unknown.contains("`scan`"), "the op list names check: {unknown}");
     }
 

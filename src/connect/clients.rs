@@ -14,7 +14,7 @@ use aws_config::Region;
 use aws_sdk_dynamodb::config::Builder;
 use aws_sdk_dynamodb::Client;
 
-use crate::error::AppError;
+use crate::wire::error::AppError;
 
 /// Regions besides the home region one process keeps clients for: more than AWS has in a partition.
 pub const MAX_OTHER_REGIONS: usize = 40;

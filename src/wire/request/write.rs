@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::checks;
-use super::wire::{WireAction, WireActionFields, WireReturnValues};
+use super::event::{WireAction, WireActionFields, WireReturnValues};
 use super::RequestDefaults;
-use crate::convert::Item;
-use crate::error::AppError;
+use crate::wire::convert::Item;
+use crate::wire::error::AppError;
 
 /// TransactWriteItems' action maximum.
 pub const MAX_TRANSACT_ACTIONS: usize = 100;

@@ -1,31 +1,34 @@
 //! The request model: the event's JSON, checked field by field into a typed `Request`. Every
 //! rejection names the field and what was expected.
 //!
-//! `wire` reads the JSON shape, `checks` holds the field checks, `fingerprint` the hash a
+//! `event` reads the JSON shape, `checks` holds the field checks, `fingerprint` the hash a
 //! `next_token` is bound to. A token is decoded here, while parsing, into the typed cursor of the
 //! operation it continues.
 
 mod checks;
+mod event;
 mod export;
 mod fingerprint;
-mod wire;
 mod write;
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::convert::Item;
-use crate::cursor::{Position, StreamCursors};
-use crate::error::AppError;
-use crate::token::{self, Fingerprint};
-use wire::{Op, Wire};
+use crate::wire::convert::Item;
+use crate::wire::cursor::{Position, StreamCursors};
+use crate::wire::error::AppError;
+use crate::wire::token::{self, Fingerprint};
+use event::{Op, Wire};
 
 pub use export::{export_client_token, Export, ExportFormat, ExportKind, ExportStatus, ExportTarget};
 pub use fingerprint::fingerprint;
 pub use write::{
     Action, ActionKind, BatchWrite, Conditions, Delete, Put, ReturnValues, TransactWrite, Update, MAX_TRANSACT_ACTIONS,
 };
+
+/// The `op` of the pre-flight check: not a data request, but a name the parser knows (see `Request::parse`).
+pub const CHECK_OP: &str = "check";
 
 /// Parallel segments a single invocation may scan at once.
 pub const MAX_SEGMENTS: u32 = 64;
@@ -580,7 +583,7 @@ mod tests {
         let west = parse(json!({"op": "scan", "region": "us-west-2"})).unwrap();
         let position = Position::Streams(StreamCursors {
             page_limit: None,
-            cursors: vec![(0, crate::cursor::Cursor { start_key: None, skip: 1 })],
+            cursors: vec![(0, crate::wire::cursor::Cursor { start_key: None, skip: 1 })],
         });
         let token = token::encode(&west.fingerprint, &west.region, &position).unwrap();
         assert!(parse(json!({"op": "scan", "region": "us-west-2", "next_token": token})).is_ok());
@@ -614,7 +617,7 @@ mod tests {
     fn token_for(fingerprint: Fingerprint, streams: u32) -> String {
         let position = Position::Streams(StreamCursors {
             page_limit: Some(7),
-            cursors: vec![(streams - 1, crate::cursor::Cursor::default())],
+            cursors: vec![(streams - 1, crate::wire::cursor::Cursor::default())],
         });
         token::encode(&fingerprint, "us-east-1", &position).unwrap()
     }

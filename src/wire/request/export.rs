@@ -12,9 +12,9 @@ use aws_smithy_types::DateTime;
 use serde_json::Value;
 
 use super::checks;
-use super::wire::{Op, Wire, WireExportFormat, WireExportType};
+use super::event::{Op, Wire, WireExportFormat, WireExportType};
 use super::{Operation, Request, RequestDefaults};
-use crate::error::AppError;
+use crate::wire::error::AppError;
 
 /// The incremental export period DynamoDB accepts: "from 15 minutes up to 24 hours" (AWS Database
 /// Blog, "Introducing incremental export from Amazon DynamoDB to Amazon S3").
@@ -267,7 +267,7 @@ fn export_arn(arn: Option<String>, region: &str) -> Result<(String, String), App
     let well_formed = parts.len() == 6
         && parts[0] == "arn"
         && parts[2] == "dynamodb"
-        && crate::role::is_account_id(parts[4])
+        && crate::wire::ids::is_account_id(parts[4])
         && resource.len() == 4
         && resource[0] == "table"
         && resource[2] == "export"

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::error::AppError;
+use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -45,7 +45,7 @@ impl Op {
             Op::TransactWrite => "transact_write",
             Op::Export => "export",
             Op::ExportStatus => "export_status",
-            Op::Check => crate::check::OP,
+            Op::Check => super::CHECK_OP,
         }
     }
 }

@@ -5,11 +5,11 @@
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
-use crate::check::Report;
-use crate::error::AppError;
-use crate::request::Request;
+use crate::lambda::check::Report;
 use crate::table::{Outcome, Results};
-use crate::token;
+use crate::wire::error::AppError;
+use crate::wire::request::Request;
+use crate::wire::token;
 
 /// What an invocation returns, serialized as the inner value itself (no tag: each shape is
 /// documented on its own, and the data path pays only a match).

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::naming::Naming;
-use crate::role::is_role_name_byte;
+use crate::connect::naming::Naming;
+use crate::wire::ids::is_role_name_byte;
 
 /// STS allows at most 50 session tags.
 pub const MAX_TAGS: usize = 50;
@@ -46,7 +46,7 @@ pub fn source_identity(value: Option<&str>, known: &Known) -> Result<Option<Stri
     }
 }
 
-fn is_source_identity(s: &str) -> bool {
+pub(crate) fn is_source_identity(s: &str) -> bool {
     (2..=64).contains(&s.len())
         && s.bytes().all(is_role_name_byte)
         && !s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
@@ -103,7 +103,7 @@ fn default_tags(known: &Known) -> Vec<(String, String)> {
 
 /// STS's tag rules: keys 1-128 and values 0-256 characters of letters, digits, spaces and
 /// `_.:/=+-@`; keys unique ignoring case (STS compares them so); at most 50.
-fn check_tags(mut tags: Vec<(String, String)>) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn check_tags(mut tags: Vec<(String, String)>) -> Result<Vec<(String, String)>, String> {
     let allowed = |s: &str| s.chars().all(|c| c.is_alphanumeric() || " _.:/=+-@".contains(c));
     if tags.len() > MAX_TAGS {
         return Err(format!("at most {MAX_TAGS} tags, got {}", tags.len()));
@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn default_tags_are_the_naming_rules_templates_with_what_is_known() {
-        let file: Value = serde_json::from_str(crate::naming::NAMING_JSON).unwrap();
+        let file: Value = serde_json::from_str(crate::connect::naming::NAMING_JSON).unwrap();
         let templates = file["session_tags"].as_object().expect("naming.json has session_tags");
         let tags = session_tags(None, &KNOWN).unwrap();
         assert_eq!(tags.len(), templates.len(), "{tags:?}");

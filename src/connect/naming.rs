@@ -10,7 +10,8 @@ use regex_lite::Regex;
 use serde::Deserialize;
 
 /// The rules file, as committed.
-pub const NAMING_JSON: &str = include_str!("../terraform/modules/conventions/naming.json");
+pub const NAMING_JSON: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/terraform/modules/conventions/naming.json"));
 
 #[derive(Debug)]
 pub struct Naming {

@@ -12,8 +12,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use sha2::{Digest, Sha256};
 
 use super::{Attributes, Operation, Read, Segmentation, Select};
-use crate::convert::Item;
-use crate::token::Fingerprint;
+use crate::wire::convert::Item;
+use crate::wire::token::Fingerprint;
 
 pub fn fingerprint(table: &str, operation: &Operation) -> Fingerprint {
     let mut w = Writer(Sha256::new());

@@ -20,7 +20,7 @@ use aws_sdk_sts::operation::assume_role::builders::AssumeRoleFluentBuilder;
 use aws_sdk_sts::operation::assume_role::AssumeRoleError;
 use aws_sdk_sts::types::Tag;
 
-use crate::attribution::Attribution;
+use crate::connect::attribution::Attribution;
 
 /// What the AssumeRole call asks for.
 #[derive(Debug, Clone)]

@@ -1,6 +1,6 @@
 //! The main-account role the function assumes: given as ROLE_ARN, or derived from the naming rules.
 
-use crate::naming::Naming;
+use crate::connect::naming::Naming;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RoleSource {
@@ -26,33 +26,10 @@ impl RoleSource {
     }
 }
 
-pub fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME
-pub fn is_role_arn(s: &str) -> bool {
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
-    parts.len() == 6
-        && parts[0] == "arn"
-        && matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b")
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && is_account_id(parts[4])
-        && parts[5].strip_prefix("role/").is_some_and(|n| {
-            let name = n.rsplit('/').next().unwrap_or("");
-            !name.is_empty() && name.len() <= 64 && name.bytes().all(is_role_name_byte)
-        })
-}
-
-/// Characters IAM allows in role and session names: `[\w+=,.@-]`.
-pub fn is_role_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::ids::is_role_arn;
 
     /// The derived ARN is naming.json's template filled in, read here from the file itself, the way
     /// Terraform reads it.

@@ -20,9 +20,9 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::convert::Item;
-use crate::cursor::{Cursor, Position, StreamCursors};
-use crate::error::AppError;
+use crate::wire::convert::Item;
+use crate::wire::cursor::{Cursor, Position, StreamCursors};
+use crate::wire::error::AppError;
 
 const VERSION: u8 = 2;
 const CHECKSUM_LEN: usize = 8;

@@ -2,7 +2,7 @@
 //! the main account; and which region a request reads (its `region`, its table's ARN, or
 //! TABLE_REGION).
 
-use crate::error::AppError;
+use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum TableRef {
@@ -57,7 +57,7 @@ pub fn parse_table(s: &str) -> Result<TableRef, AppError> {
         let parts: Vec<&str> = rest.splitn(5, ':').collect();
         if let [_partition, "dynamodb", region, account, resource] = parts[..] {
             if let Some(name) = resource.strip_prefix("table/") {
-                if is_table_name(name) && is_region_name(region) && crate::role::is_account_id(account) {
+                if is_table_name(name) && is_region_name(region) && crate::wire::ids::is_account_id(account) {
                     return Ok(TableRef::Arn { region: region.into(), account: account.into(), name: name.into() });
                 }
             }

@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The level -> KMS actions file, as committed (compiled in).
-pub const KMS_ACTIONS_JSON: &str = include_str!("../terraform/modules/conventions/kms-actions.json");
+pub const KMS_ACTIONS_JSON: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/terraform/modules/conventions/kms-actions.json"));
 
 /// The access levels file, as committed: its `Read` level is what counts as a read here.
-const ACCESS_LEVELS_JSON: &str = include_str!("../terraform/modules/conventions/access-levels.json");
+const ACCESS_LEVELS_JSON: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/terraform/modules/conventions/access-levels.json"));
 
 /// DynamoDB's AccessDeniedException when its call to KMS on the caller's behalf was refused starts
 /// with this (AWS then quotes KMS's own exception).

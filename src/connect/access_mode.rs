@@ -4,7 +4,7 @@
 //! `resource_policy`: the execution role's own credentials sign the calls and the tables are
 //! addressed by ARN in MAIN_ACCOUNT_ID; the tables' resource-based policies must grant the role.
 
-use crate::role::RoleSource;
+use crate::connect::role::RoleSource;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AccessMode {

@@ -5,7 +5,7 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
-use crate::metrics::EmfFormat;
+use crate::lambda::metrics::EmfFormat;
 
 /// SDK and HTTP crates are capped at INFO whatever level is asked for: their DEBUG output includes
 /// the access key id of resolved credentials (`Credentials`' Debug) and request headers.

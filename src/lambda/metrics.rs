@@ -227,7 +227,7 @@ mod tests {
     fn lines(emit: impl FnOnce()) -> Vec<Value> {
         install(&Settings::On { namespace: "Test/Ns".into() });
         let buffer = Buffer::default();
-        let subscriber = crate::logging::subscriber(tracing_subscriber::EnvFilter::new("info"), buffer.clone());
+        let subscriber = crate::lambda::logging::subscriber(tracing_subscriber::EnvFilter::new("info"), buffer.clone());
         tracing::subscriber::with_default(subscriber, emit);
         let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
         text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect()
@@ -311,7 +311,7 @@ mod tests {
         fields.remove("timestamp");
         assert_eq!(
             Value::Object(fields),
-            serde_json::json!({"level": "INFO", "target": "ddb_cross_account_reader::metrics::tests",
+            serde_json::json!({"level": "INFO", "target": "ddb_cross_account_reader::lambda::metrics::tests",
                 "message": "request complete", "request_id": "r1", "op": "scan", "table": "orders", "items": 3,
                 "count": 3, "scanned_count": 5, "pages": 2, "consumed_capacity": 1.5, "more": false, "duration_ms": 4.25})
         );

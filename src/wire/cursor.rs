@@ -4,7 +4,7 @@
 //! lets a response stop mid-page (6 MB cap, `limit`) and resume exactly there. Pages are reproducible
 //! because the position also records the page size (DynamoDB `Limit`) the pages were read with.
 
-use crate::convert::Item;
+use crate::wire::convert::Item;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cursor {

@@ -1,98 +1,34 @@
 //! Configuration: environment variables, read once at start. Any problem stops the start with a
 //! message naming the variable and what was expected.
 //!
-//! Each variable is read by one function below; `Config::from_env` only puts them together.
-
-use std::error::Error as StdError;
-use std::fmt;
-use std::time::Duration;
+//! The connection's variables are read by `connect::settings` (the library reads them the same
+//! way); the reader's own by one function each below. `Config::from_env` only puts them together.
 
 use serde_json::Value;
 
-use crate::access_mode::AccessMode;
-use crate::attribution::{self, Attribution};
-use crate::naming::Naming;
-use crate::request::{ExportTarget, Request, RequestDefaults};
-use crate::role::{is_account_id, is_role_arn, is_role_name_byte, RoleSource};
-use crate::table_ref::parse_table;
+use crate::connect::env::{caused, err, ConfigError, Env};
+use crate::connect::settings::{account_id, Settings};
+use crate::wire::request::{ExportTarget, Request, RequestDefaults};
+use crate::wire::table_ref::parse_table;
 
 /// Lambda's limit for a synchronous response payload.
 pub const LAMBDA_MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;
 const MIN_RESPONSE_BYTES: usize = 64 * 1024;
-const DEFAULT_SESSION_NAME: &str = "ddb-cross-account-reader";
 
+/// The reader Lambda's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// ACCESS_MODE: the role to assume, or the main account of the tables' resource policies.
-    pub access: AccessMode,
-    pub external_id: Option<String>,
-    pub session_name: String,
-    pub session_duration: Duration,
-    /// SOURCE_IDENTITY / SESSION_TAGS: what the AssumeRole tells the main account about the caller.
-    pub attribution: Attribution,
+    /// How the main account is reached: ACCESS_MODE, the role, EXTERNAL_ID, the session, its
+    /// attribution and TABLE_REGION.
+    pub connection: Settings,
     /// What request parsing needs: the table region and DEFAULT_TABLE.
     pub requests: RequestDefaults,
     /// The request a raw EventBridge Scheduled Event runs (already checked at start).
     pub scheduled_request: Option<Value>,
+    /// MAX_RESPONSE_BYTES: the cap on one response's size.
     pub max_response_bytes: usize,
     /// METRICS / METRICS_NAMESPACE: the EMF metrics of the log lines.
-    pub metrics: crate::metrics::Settings,
-}
-
-#[derive(Debug)]
-pub struct ConfigError {
-    pub variable: &'static str,
-    pub message: String,
-    /// What made the value unusable, when that is an error of its own (e.g. the request parser's).
-    pub source: Option<Box<dyn StdError + Send + Sync>>,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "configuration error: {}: {}", self.variable, self.message)
-    }
-}
-
-impl StdError for ConfigError {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
-    }
-}
-
-fn err(variable: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { variable, message: message.into(), source: None }
-}
-
-fn caused(variable: &'static str, cause: impl StdError + Send + Sync + 'static) -> ConfigError {
-    ConfigError { variable, message: cause.to_string(), source: Some(Box::new(cause)) }
-}
-
-/// Reads one variable; set-but-empty counts as unset (Terraform and env files often render "" for
-/// "not given").
-struct Env<F>(F);
-
-impl<F: Fn(&str) -> Option<String>> Env<F> {
-    fn var(&self, k: &str) -> Option<String> {
-        (self.0)(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
-    }
-
-    /// An integer variable in `range`, or `default` when unset.
-    fn integer<T: std::str::FromStr + PartialOrd + fmt::Display>(
-        &self,
-        variable: &'static str,
-        range: std::ops::RangeInclusive<T>,
-        unit: &str,
-        default: T,
-    ) -> Result<T, ConfigError> {
-        let Some(s) = self.var(variable) else { return Ok(default) };
-        match s.parse::<T>() {
-            Ok(n) if range.contains(&n) => Ok(n),
-            _ => Err(err(
-                variable,
-                format!("expected an integer from {} to {}{unit}, got `{s}`", range.start(), range.end()),
-            )),
-        }
-    }
+    pub metrics: crate::lambda::metrics::Settings,
 }
 
 impl Config {
@@ -100,17 +36,12 @@ impl Config {
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let env = Env(get);
         // In this order, so that of several bad variables the same one is always reported.
-        let access = access_mode(&env)?;
-        let external_id = external_id(&env)?;
-        let session_name = session_name(&env)?;
-        let session_duration =
-            Duration::from_secs(env.integer("SESSION_DURATION_SECONDS", 900..=43200, " (seconds)", 3600)?);
-        let attribution = attribution_of(&env, &access)?;
+        let connection = Settings::read(&env)?;
         let requests = RequestDefaults {
-            table_region: table_region(&env)?,
+            table_region: connection.region.clone(),
             default_table: default_table(&env)?,
             allow_writes: allow_writes(&env)?,
-            table_account: access.table_account().map(str::to_string),
+            table_account: connection.access.table_account().map(str::to_string),
             exports: exports(&env)?,
         };
         let max_response_bytes = env.integer(
@@ -120,150 +51,12 @@ impl Config {
             LAMBDA_MAX_RESPONSE_BYTES,
         )?;
         let scheduled_request = scheduled_request(&env, &requests)?;
-        let metrics =
-            crate::metrics::Settings::parse(env.var("METRICS").as_deref(), env.var("METRICS_NAMESPACE").as_deref())
-                .map_err(|(variable, message)| err(variable, message))?;
-        Ok(Config {
-            access,
-            external_id,
-            session_name,
-            session_duration,
-            attribution,
-            requests,
-            scheduled_request,
-            max_response_bytes,
-            metrics,
-        })
-    }
-}
-
-/// ACCESS_MODE (assume_role when unset): resource_policy needs MAIN_ACCOUNT_ID and no role.
-fn access_mode<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<AccessMode, ConfigError> {
-    match env.var("ACCESS_MODE").as_deref() {
-        None | Some("assume_role") => Ok(AccessMode::AssumeRole(role(env)?)),
-        Some("resource_policy") => {
-            let main_account_id = env.var("MAIN_ACCOUNT_ID").ok_or_else(|| {
-                err(
-                    "MAIN_ACCOUNT_ID",
-                    "not set: ACCESS_MODE=resource_policy addresses the tables by ARN in this account",
-                )
-            })?;
-            Ok(AccessMode::ResourcePolicy { main_account_id: account_id("MAIN_ACCOUNT_ID", main_account_id)? })
-        }
-        Some(other) => Err(err("ACCESS_MODE", format!("expected assume_role or resource_policy, got `{other}`"))),
-    }
-}
-
-/// ROLE_ARN, or MAIN_ACCOUNT_ID + ENVIRONMENT (+ CONSUMER_ACCOUNT_ID) for the naming rules.
-fn role<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<RoleSource, ConfigError> {
-    match env.var("ROLE_ARN") {
-        Some(arn) if is_role_arn(&arn) => return Ok(RoleSource::Arn(arn)),
-        Some(arn) => {
-            return Err(err(
-                "ROLE_ARN",
-                format!("expected an IAM role ARN like arn:aws:iam::111111111111:role/NAME, got `{arn}`"),
-            ))
-        }
-        None => {}
-    }
-    let main_account_id = env
-        .var("MAIN_ACCOUNT_ID")
-        .ok_or_else(|| err("ROLE_ARN", "not set: set ROLE_ARN, or MAIN_ACCOUNT_ID and ENVIRONMENT to derive it"))?;
-    let main_account_id = account_id("MAIN_ACCOUNT_ID", main_account_id)?;
-    let environment = environment(env)?;
-    let consumer_account_id =
-        env.var("CONSUMER_ACCOUNT_ID").map(|c| account_id("CONSUMER_ACCOUNT_ID", c)).transpose()?;
-    Ok(RoleSource::Convention { main_account_id, environment, consumer_account_id })
-}
-
-fn account_id(variable: &'static str, value: String) -> Result<String, ConfigError> {
-    if is_account_id(&value) {
-        Ok(value)
-    } else {
-        Err(err(variable, format!("expected 12 digits, got `{value}`")))
-    }
-}
-
-/// ENVIRONMENT, by the naming rules Terraform validates it with.
-fn environment<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<String, ConfigError> {
-    let environment = env
-        .var("ENVIRONMENT")
-        .ok_or_else(|| err("ENVIRONMENT", "not set: needed with MAIN_ACCOUNT_ID to derive the role name (e.g. dev)"))?;
-    let naming = Naming::get();
-    if !naming.is_environment(&environment) {
-        return Err(err(
-            "ENVIRONMENT",
-            format!(
-                "expected at most {} characters matching {} (lower-case letter first, then lower-case letters, digits, -), got `{environment}`",
-                naming.environment_max_length, naming.environment_pattern
-            ),
-        ));
-    }
-    Ok(environment)
-}
-
-fn external_id<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Option<String>, ConfigError> {
-    let Some(id) = env.var("EXTERNAL_ID") else { return Ok(None) };
-    let ok =
-        (2..=1224).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@:/-_".contains(&b));
-    if !ok {
-        return Err(err("EXTERNAL_ID", "expected 2-1224 characters of [A-Za-z0-9+=,.@:/_-]"));
-    }
-    Ok(Some(id))
-}
-
-/// ROLE_SESSION_NAME, or the function's name made into a valid session name.
-fn session_name<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<String, ConfigError> {
-    match env.var("ROLE_SESSION_NAME") {
-        Some(n) if (2..=64).contains(&n.len()) && n.bytes().all(is_role_name_byte) => Ok(n),
-        Some(n) => Err(err("ROLE_SESSION_NAME", format!("expected 2-64 characters of [A-Za-z0-9+=,.@_-], got `{n}`"))),
-        None => Ok(session_name_from((env.0)("AWS_LAMBDA_FUNCTION_NAME").as_deref())),
-    }
-}
-
-/// SOURCE_IDENTITY and SESSION_TAGS, their defaults filled in from the function's name, ENVIRONMENT
-/// and CONSUMER_ACCOUNT_ID. Nothing to send in resource_policy mode (no AssumeRole).
-fn attribution_of<F: Fn(&str) -> Option<String>>(
-    env: &Env<F>,
-    access: &AccessMode,
-) -> Result<Attribution, ConfigError> {
-    if access.role().is_none() {
-        return Ok(Attribution::default());
-    }
-    let (function_name, environment, consumer) =
-        (env.var("AWS_LAMBDA_FUNCTION_NAME"), env.var("ENVIRONMENT"), env.var("CONSUMER_ACCOUNT_ID"));
-    let known = attribution::Known {
-        function_name: function_name.as_deref(),
-        environment: environment.as_deref(),
-        consumer_account_id: consumer.as_deref(),
-    };
-    Ok(Attribution {
-        source_identity: attribution::source_identity(env.var("SOURCE_IDENTITY").as_deref(), &known)
-            .map_err(|m| err("SOURCE_IDENTITY", m))?,
-        tags: attribution::session_tags(env.var("SESSION_TAGS").as_deref(), &known)
-            .map_err(|m| err("SESSION_TAGS", m))?,
-    })
-}
-
-/// RoleSessionName allows `[\w+=,.@-]`, 2..=64 characters.
-fn session_name_from(function_name: Option<&str>) -> String {
-    let name: String = function_name
-        .unwrap_or(DEFAULT_SESSION_NAME)
-        .chars()
-        .map(|c| if c.is_ascii() && is_role_name_byte(c as u8) { c } else { '-' })
-        .take(64)
-        .collect();
-    if name.len() < 2 {
-        return DEFAULT_SESSION_NAME.into();
-    }
-    name
-}
-
-fn table_region<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<String, ConfigError> {
-    match env.var("TABLE_REGION").or_else(|| env.var("AWS_REGION")).or_else(|| env.var("AWS_DEFAULT_REGION")) {
-        Some(r) if crate::table_ref::is_region_name(&r) => Ok(r),
-        Some(r) => Err(err("TABLE_REGION", format!("expected a region name like us-east-1, got `{r}`"))),
-        None => Err(err("TABLE_REGION", "not set, and AWS_REGION is not set either")),
+        let metrics = crate::lambda::metrics::Settings::parse(
+            env.var("METRICS").as_deref(),
+            env.var("METRICS_NAMESPACE").as_deref(),
+        )
+        .map_err(|(variable, message)| err(variable, message))?;
+        Ok(Config { connection, requests, scheduled_request, max_response_bytes, metrics })
     }
 }
 
@@ -342,7 +135,10 @@ fn scheduled_request<F: Fn(&str) -> Option<String>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connect::access_mode::AccessMode;
+    use crate::connect::attribution::Attribution;
     use std::collections::HashMap;
+    use std::time::Duration;
 
     fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -431,8 +227,8 @@ mod tests {
     #[test]
     fn role_arn_is_used_as_is() {
         let c = cfg(&with(&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x")])).unwrap();
-        assert_eq!(c.access.role().unwrap().arn(None).unwrap(), "arn:aws:iam::111111111111:role/x");
-        assert_eq!(c.session_duration, Duration::from_secs(3600));
+        assert_eq!(c.connection.access.role().unwrap().arn(None).unwrap(), "arn:aws:iam::111111111111:role/x");
+        assert_eq!(c.connection.session_duration, Duration::from_secs(3600));
         assert_eq!(c.requests.table_region, "us-east-1");
         assert_eq!(c.max_response_bytes, LAMBDA_MAX_RESPONSE_BYTES);
         assert!(c.scheduled_request.is_none());
@@ -447,13 +243,13 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(
-            c.access.role().unwrap().arn(None).unwrap(),
+            c.connection.access.role().unwrap().arn(None).unwrap(),
             "arn:aws:iam::111111111111:role/dev-ddb_cross_acc_access_role-222222222222"
         );
         let c = cfg(&with(&[("MAIN_ACCOUNT_ID", "111111111111"), ("ENVIRONMENT", "prod")])).unwrap();
-        assert_eq!(c.access.role().unwrap().arn(None), None, "needs the caller's account");
+        assert_eq!(c.connection.access.role().unwrap().arn(None), None, "needs the caller's account");
         assert_eq!(
-            c.access.role().unwrap().arn(Some("333333333333")).unwrap(),
+            c.connection.access.role().unwrap().arn(Some("333333333333")).unwrap(),
             "arn:aws:iam::111111111111:role/prod-ddb_cross_acc_access_role-333333333333"
         );
     }
@@ -461,11 +257,11 @@ mod tests {
     #[test]
     fn resource_policy_mode_needs_the_main_account_and_no_role() {
         let c = cfg(&with(&[("ACCESS_MODE", "resource_policy"), ("MAIN_ACCOUNT_ID", "111111111111")])).unwrap();
-        assert_eq!(c.access, AccessMode::ResourcePolicy { main_account_id: "111111111111".into() });
+        assert_eq!(c.connection.access, AccessMode::ResourcePolicy { main_account_id: "111111111111".into() });
         assert_eq!(c.requests.table_account.as_deref(), Some("111111111111"));
         let c =
             cfg(&with(&[("ACCESS_MODE", "assume_role"), ("ROLE_ARN", "arn:aws:iam::111111111111:role/x")])).unwrap();
-        assert!(c.access.role().is_some() && c.requests.table_account.is_none());
+        assert!(c.connection.access.role().is_some() && c.requests.table_account.is_none());
     }
 
     #[test]
@@ -568,7 +364,7 @@ mod tests {
         let c =
             cfg(&with(&[("ROLE_ARN", "arn:aws:iam::111111111111:role/x"), ("AWS_LAMBDA_FUNCTION_NAME", "my fn:prod")]))
                 .unwrap();
-        assert_eq!(c.session_name, "my-fn-prod");
+        assert_eq!(c.connection.session_name, "my-fn-prod");
         let long = "f".repeat(100);
         let c = Config::from_env(|k| match k {
             "ROLE_ARN" => Some("arn:aws:iam::111111111111:role/x".into()),
@@ -577,7 +373,7 @@ mod tests {
             _ => None,
         })
         .unwrap();
-        assert_eq!(c.session_name.len(), 64);
+        assert_eq!(c.connection.session_name.len(), 64);
     }
 
     #[test]
@@ -589,8 +385,9 @@ mod tests {
             ("AWS_LAMBDA_FUNCTION_NAME", "dev-ddb-cross-account-reader"),
         ]))
         .unwrap();
-        assert_eq!(c.attribution.source_identity.as_deref(), Some("dev-ddb-cross-account-reader"));
-        let tags: HashMap<&str, &str> = c.attribution.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(c.connection.attribution.source_identity.as_deref(), Some("dev-ddb-cross-account-reader"));
+        let tags: HashMap<&str, &str> =
+            c.connection.attribution.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         assert_eq!(tags.get("environment"), Some(&"dev"), "{tags:?}");
         assert_eq!(tags.get("consumer"), Some(&"222222222222"), "{tags:?}");
         assert_eq!(tags.get("function"), Some(&"dev-ddb-cross-account-reader"), "{tags:?}");
@@ -601,22 +398,22 @@ mod tests {
             ("SESSION_TAGS", "off"),
         ]))
         .unwrap();
-        assert_eq!(off.attribution, Attribution::default());
+        assert_eq!(off.connection.attribution, Attribution::default());
         let given = cfg(&with(&[
             ("ROLE_ARN", "arn:aws:iam::111111111111:role/x"),
             ("SOURCE_IDENTITY", "reporting"),
             ("SESSION_TAGS", "team=data"),
         ]))
         .unwrap();
-        assert_eq!(given.attribution.source_identity.as_deref(), Some("reporting"));
-        assert_eq!(given.attribution.tags, vec![("team".to_string(), "data".to_string())]);
+        assert_eq!(given.connection.attribution.source_identity.as_deref(), Some("reporting"));
+        assert_eq!(given.connection.attribution.tags, vec![("team".to_string(), "data".to_string())]);
         let direct = cfg(&with(&[
             ("ACCESS_MODE", "resource_policy"),
             ("MAIN_ACCOUNT_ID", "111111111111"),
             ("AWS_LAMBDA_FUNCTION_NAME", "f1"),
         ]))
         .unwrap();
-        assert_eq!(direct.attribution, Attribution::default(), "no AssumeRole, nothing to attribute");
+        assert_eq!(direct.connection.attribution, Attribution::default(), "no AssumeRole, nothing to attribute");
     }
 
     #[test]

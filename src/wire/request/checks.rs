@@ -4,11 +4,11 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
-use super::wire::{Op, Wire, WireSelect};
+use super::event::{Op, Wire, WireSelect};
 use super::{RequestDefaults, Segmentation, Select, MAX_SEGMENTS, MAX_TOTAL_SEGMENTS};
-use crate::convert::{json_map_to_item, Item};
-use crate::error::AppError;
-use crate::table_ref::{request_region, table_address};
+use crate::wire::convert::{json_map_to_item, Item};
+use crate::wire::error::AppError;
+use crate::wire::table_ref::{request_region, table_address};
 
 /// Fields that only some operations use; any other operation rejects them.
 pub fn fields_fit_op(wire: &Wire) -> Result<(), AppError> {
