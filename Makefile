@@ -14,9 +14,10 @@ help: ## list the targets
 build: ## debug build of the function (what the tests run)
 	$(CARGO) build --locked
 
-lint: ## rustfmt and clippy, warnings are errors
+lint: ## rustfmt, clippy and rustdoc (the library's docs), warnings are errors
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --locked
 
 test-rust: ## unit tests and mock-backed fault tests
 	$(CARGO) test --locked

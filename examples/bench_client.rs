@@ -26,11 +26,11 @@ use aws_smithy_runtime_api::client::http::{
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
-use ddb_cross_account_reader::internals::connect::cross_account::CrossAccount;
 use ddb_cross_account_reader::internals::lambda::config::Config;
 use ddb_cross_account_reader::internals::lambda::response::Response;
 use ddb_cross_account_reader::internals::table::Results;
 use ddb_cross_account_reader::internals::wire::convert::item_to_raw;
+use ddb_cross_account_reader::CrossAccount;
 
 /// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), in ns: unlike wall time it does not grow
 /// when other processes take the core, so the per-item figures hold on a busy machine too.

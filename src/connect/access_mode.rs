@@ -6,10 +6,16 @@
 
 use crate::connect::role::RoleSource;
 
+/// How the main account's tables are reached.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AccessMode {
+    /// An STS AssumeRole of this role signs every call.
     AssumeRole(RoleSource),
-    ResourcePolicy { main_account_id: String },
+    /// The execution role's own credentials sign; the tables' resource policies grant it.
+    ResourcePolicy {
+        /// The account whose tables are addressed by ARN.
+        main_account_id: String,
+    },
 }
 
 impl AccessMode {

@@ -17,6 +17,7 @@ pub const MAX_TAGS: usize = 50;
 /// Turns SOURCE_IDENTITY or SESSION_TAGS off.
 pub const OFF: &str = "off";
 
+/// What the AssumeRole tells the main account about the caller (the trust policy must allow it).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Attribution {
     /// `sts:SourceIdentity`: kept by the session and by every role chained from it.

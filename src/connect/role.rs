@@ -2,13 +2,21 @@
 
 use crate::connect::naming::Naming;
 
+/// The role to assume.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RoleSource {
     /// ROLE_ARN given.
     Arn(String),
     /// Derived from the naming rules (`naming.json`); the consumer account is looked up with STS
     /// GetCallerIdentity when CONSUMER_ACCOUNT_ID is absent.
-    Convention { main_account_id: String, environment: String, consumer_account_id: Option<String> },
+    Convention {
+        /// MAIN_ACCOUNT_ID: the account the role is in.
+        main_account_id: String,
+        /// ENVIRONMENT, e.g. `dev`.
+        environment: String,
+        /// CONSUMER_ACCOUNT_ID; `None`: the caller's own account.
+        consumer_account_id: Option<String>,
+    },
 }
 
 impl RoleSource {

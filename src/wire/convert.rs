@@ -22,6 +22,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::wire::error::AppError;
 
+/// A DynamoDB item (or key): attribute name → value, as the SDK holds it.
 pub type Item = HashMap<String, AttributeValue>;
 
 /// Serializes one item as a plain JSON object.
@@ -135,6 +136,38 @@ impl Serialize for ValueJson<'_> {
 pub fn item_to_raw(item: &Item) -> Result<Box<RawValue>, AppError> {
     serde_json::value::to_raw_value(&ItemJson(item))
         .map_err(|e| AppError::internal("could not convert an item to JSON", e))
+}
+
+/// One item as a plain JSON value (numbers keep DynamoDB's exact digits).
+///
+/// ```
+/// use std::collections::HashMap;
+/// use aws_sdk_dynamodb::types::AttributeValue;
+/// use ddb_cross_account_reader::json::item_to_json;
+///
+/// let item = HashMap::from([("total".to_string(), AttributeValue::N("12345678901234567890.5".into()))]);
+/// assert_eq!(item_to_json(&item).unwrap().to_string(), r#"{"total":12345678901234567890.5}"#);
+/// ```
+pub fn item_to_json(item: &Item) -> Result<Value, AppError> {
+    serde_json::to_value(ItemJson(item)).map_err(|e| AppError::internal("could not convert an item to JSON", e))
+}
+
+/// A plain JSON object → item (a key, an item to put, expression values); errors are
+/// `InvalidRequest`s naming the place, starting at `field`.
+///
+/// ```
+/// use aws_sdk_dynamodb::types::AttributeValue;
+/// use ddb_cross_account_reader::json::json_to_item;
+///
+/// let key = json_to_item(&serde_json::json!({"pk": "customer#001", "n": 7}), "key").unwrap();
+/// assert_eq!(key["n"], AttributeValue::N("7".into()));
+/// assert!(json_to_item(&serde_json::json!(["not", "an", "object"]), "key").is_err());
+/// ```
+pub fn json_to_item(v: &Value, field: &str) -> Result<Item, AppError> {
+    match v {
+        Value::Object(map) => json_map_to_item(map, field),
+        _ => Err(AppError::invalid(field, "expected a JSON object")),
+    }
 }
 
 /// Plain JSON → attribute value. `path` names the place in the request for error messages.

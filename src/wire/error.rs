@@ -13,95 +13,145 @@ pub const EXECUTION_ROLE: &str = "the execution role (ACCESS_MODE=resource_polic
 /// the JSON error). Shared so an error can be logged and returned.
 pub type Cause = Arc<dyn StdError + Send + Sync + 'static>;
 
+/// Everything that can go wrong, as the caller should read it. `error_type` is the reader Lambda's
+/// `errorType`; the `Display` text says what to fix (the field, the role, the action, the table)
+/// and never carries credentials; `source` keeps the underlying error (the SDK's, the JSON
+/// parser's) where there is one.
 #[derive(Clone)]
 pub enum AppError {
     /// The request (or a configured SCHEDULED_REQUEST) is malformed. `field` is the JSON path.
     InvalidRequest {
+        /// The JSON path of the field at fault (`key.pk`, `values[:v]`); `None`: the request as a whole.
         field: Option<String>,
+        /// What is wrong and what was expected.
         message: String,
         /// Set when DynamoDB is the one that rejected the request (ValidationException).
         source: Option<Cause>,
     },
+    /// AWS refused a call to the role (its policy, or the table's resource policy).
     AccessDenied {
+        /// The main-account role the call was made as (or the execution role's description).
         role_arn: String,
+        /// The refused action, e.g. `dynamodb:Query`.
         action: String,
+        /// The table the call named.
         table: String,
         /// The region of the call (a table name is per region). A thin box: one `String` more would
         /// make every `Result<_, AppError>` larger than clippy's limit (128 bytes).
         region: Box<String>,
+        /// AWS's own code and message.
         message: String,
+        /// The SDK error.
         source: Option<Cause>,
     },
     /// KMS refused the table's customer-managed key to the role (DynamoDB's "KMS key access
     /// denied"). The key and the refused KMS action are read from `message` where AWS names them.
     KmsAccessDenied {
+        /// The main-account role the call was made as.
         role_arn: String,
+        /// The DynamoDB action that needed the key.
         action: String,
+        /// The table the call named.
         table: String,
+        /// The region of the call.
         region: Box<String>,
+        /// AWS's own code and message.
         message: String,
+        /// The SDK error.
         source: Option<Cause>,
     },
+    /// STS AssumeRole of the main account's role failed (trust policy, ExternalId, permissions).
     AssumeRoleFailed {
+        /// The role that could not be assumed.
         role_arn: String,
+        /// What STS (or the connection to it) said.
         message: String,
+        /// The credentials error.
         source: Option<Cause>,
     },
+    /// The table does not exist in that region of the main account.
     TableNotFound {
+        /// The table the call named.
         table: String,
+        /// The region it was looked up in.
         region: Box<String>,
+        /// AWS's message.
         message: String,
+        /// The SDK error.
         source: Option<Cause>,
     },
     /// Still throttled after the SDK's retries (or after our UnprocessedKeys backoff).
     Throttled {
+        /// Which call, on which table, and AWS's message.
         message: String,
+        /// The SDK error.
         source: Option<Cause>,
     },
     /// The invocation's deadline arrived before any page could be read (errorType `Timeout`). Not
     /// to be confused with one DynamoDB call timing out, which is a `DynamoDb` error with code
     /// `RequestTimeout`.
     DeadlineReached {
+        /// What to change (the timeout, the page size).
         message: String,
     },
+    /// Any other DynamoDB error, or a call that got no answer (`RequestTimeout`, `ConnectionFailed`).
     DynamoDb {
+        /// DynamoDB's error code, or `RequestTimeout` / `ConnectionFailed` / `Unknown`.
         code: String,
+        /// AWS's message, or the SDK's account of the failure.
         message: String,
+        /// The SDK error.
         source: Option<Cause>,
     },
+    /// A defect of the function itself.
     Internal {
+        /// What it was doing, and the error.
         message: String,
+        /// The error that caused it.
         source: Option<Cause>,
     },
     /// A write arrived while ALLOW_WRITES is off.
     WritesDisabled {
+        /// The refused op.
         op: &'static str,
     },
     /// A put / update / delete's condition failed. `key` and `old_item` are plain JSON text.
     ConditionFailed {
+        /// The table written to.
         table: String,
+        /// The item's key, as plain JSON text.
         key: String,
+        /// The item as it is, when the request asked for it (plain JSON text).
         old_item: Option<String>,
+        /// The SDK error.
         source: Option<Cause>,
     },
     /// A transact_write was cancelled; nothing of it was written. One reason per action.
     TransactionCanceled {
+        /// One reason per action, in the request's order.
         reasons: Vec<String>,
+        /// The SDK error.
         source: Option<Cause>,
     },
     /// A batch_write stopped with some items not written: `message` lists them.
     BatchWriteIncomplete {
+        /// What was written, and which items were not.
         message: String,
+        /// The error that stopped it, if one did.
         source: Option<Cause>,
     },
     /// An export or export_status arrived while EXPORT_BUCKET is not set.
     ExportsDisabled {
+        /// The refused op.
         op: &'static str,
     },
     /// The table cannot be exported: point-in-time recovery is off.
     PointInTimeRecoveryDisabled {
+        /// The table.
         table: String,
+        /// AWS's message.
         message: String,
+        /// The SDK error.
         source: Option<Cause>,
     },
 }
@@ -122,6 +172,8 @@ impl AppError {
         AppError::Internal { message: format!("{doing}: {source}"), source: Some(Arc::new(source)) }
     }
 
+    /// The kind of error as one word: the reader Lambda's `errorType` (`InvalidRequest`,
+    /// `AccessDenied`, `Timeout`, ...).
     pub fn error_type(&self) -> &'static str {
         match self {
             AppError::InvalidRequest { .. } => "InvalidRequest",
