@@ -10,5 +10,5 @@ demo: ## end to end on this machine: emulator, terraform apply of both roots, ca
 
 test-integration: ## the real binary under a local Lambda Runtime API against the strict two-account emulator
 	scripts/bootstrap.sh local-aws terraform
-	$(CARGO) build --locked --bin ddb-cross-account-reader
+	$(CARGO) build --locked --bin ddb-cross-account-reader --example open_orders
 	DDB_READER_BIN=$(BINARY) .tools/venv/bin/python -m pytest tests/integration $(PYTEST_ARGS)

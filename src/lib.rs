@@ -51,6 +51,7 @@ pub(crate) mod wire;
 pub use connect::access_mode::AccessMode;
 pub use connect::attribution::Attribution;
 pub use connect::builder::Builder;
+pub use connect::call_error::{from_sdk, CallContext};
 pub use connect::clients::MAX_OTHER_REGIONS;
 pub use connect::cross_account::{ConnectError, CrossAccount};
 pub use connect::env::ConfigError;

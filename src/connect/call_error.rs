@@ -14,8 +14,11 @@ use crate::wire::error::{AppError, Cause};
 
 /// What a DynamoDB call was doing, so a failure can name it.
 pub struct CallContext<'a> {
+    /// The role the call was made as (`CrossAccount::role_arn`).
     pub role_arn: &'a str,
+    /// The DynamoDB action, e.g. `dynamodb:Query`.
     pub action: &'a str,
+    /// The table the call named.
     pub table: &'a str,
     /// The region the call went to.
     pub region: &'a str,

@@ -13,7 +13,6 @@ pub mod access_mode;
 pub mod assume_role;
 pub mod attribution;
 pub mod builder;
-#[doc(hidden)]
 pub mod call_error;
 #[doc(hidden)]
 pub mod call_policy;
