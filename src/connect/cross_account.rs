@@ -148,7 +148,7 @@ impl CrossAccount {
         // cache partition); see `clients`. No provider (resource_policy) keeps `base`'s default chain.
         let mut template = aws_sdk_dynamodb::config::Builder::from(base).identity_cache(IdentityCache::lazy().build());
         template.set_credentials_provider(assume_role.clone().map(SharedCredentialsProvider::new));
-        Ok(CrossAccount { clients: Clients::new(template, &settings.region), role_arn, assume_role })
+        Ok(CrossAccount::from_parts(Clients::new(template, &settings.region), role_arn, assume_role))
     }
 
     /// The client of `region`, built on first use (a region no call names costs nothing). Every
@@ -174,10 +174,15 @@ impl CrossAccount {
         &self.role_arn
     }
 
-    /// The parts the table layer keeps: the clients, the role, and (assume_role mode) the provider
-    /// the check asks STS through directly.
-    pub(crate) fn into_parts(self) -> (Clients, String, Option<AssumeRole>) {
-        (self.clients, self.role_arn, self.assume_role)
+    /// A connection from its parts (tests build one on a mock client).
+    pub(crate) fn from_parts(clients: Clients, role_arn: String, assume_role: Option<AssumeRole>) -> CrossAccount {
+        CrossAccount { clients, role_arn, assume_role }
+    }
+
+    /// The provider that signs the clients' calls in assume_role mode, for the check's direct STS
+    /// call (it does not cache).
+    pub(crate) fn assume_role(&self) -> Option<&AssumeRole> {
+        self.assume_role.as_ref()
     }
 }
 

@@ -77,13 +77,16 @@ impl TableAccess {
         if table.starts_with("arn:") {
             return Ok(table.to_string());
         }
-        let parts: Vec<&str> = self.role_arn.splitn(6, ':').collect();
+        let parts: Vec<&str> = self.role_arn().splitn(6, ':').collect();
         match parts.as_slice() {
             [_, partition, _, _, account, _] if crate::wire::ids::is_account_id(account) => {
                 Ok(format!("arn:{partition}:dynamodb:{region}:{account}:table/{table}"))
             }
             _ => Err(AppError::Internal {
-                message: format!("cannot place table `{table}` in an account: the role `{}` is no ARN", self.role_arn),
+                message: format!(
+                    "cannot place table `{table}` in an account: the role `{}` is no ARN",
+                    self.role_arn()
+                ),
                 source: None,
             }),
         }

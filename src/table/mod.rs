@@ -87,39 +87,31 @@ pub struct Outcome {
     pub page_error: Option<AppError>,
 }
 
-/// The main account's tables, read as one role through one client per region (built once per
-/// process; see `clients`). A `TableAccess` makes its calls in `region`; `execute` switches to the
-/// request's region.
+/// The main account's tables, read as one role through the clients of a `CrossAccount` (built once
+/// per process; one client per region). A `TableAccess` makes its calls in `region`; `execute`
+/// switches to the request's region.
 pub struct TableAccess {
     client: Client,
     region: String,
-    /// The main-account role every call is made as (named in AccessDenied messages).
-    role_arn: String,
-    clients: Clients,
-    /// The client's AssumeRole provider (assume_role mode), for the check's direct STS call.
-    assume_role: Option<AssumeRole>,
+    /// The connection: the role every call is made as (named in AccessDenied messages), every
+    /// region's client, and the AssumeRole provider for the check's direct STS call.
+    account: CrossAccount,
 }
 
 impl TableAccess {
-    /// Calls in the home region of `clients` (a single `Client` is its own home region).
+    /// Calls in the home region of `clients` (a single `Client` is its own home region), as `role_arn`.
     pub fn new(clients: impl Into<Clients>, role_arn: impl Into<String>) -> TableAccess {
-        let clients = clients.into();
-        TableAccess {
-            client: clients.home().clone(),
-            region: clients.home_region().to_string(),
-            role_arn: role_arn.into(),
-            clients,
-            assume_role: None,
-        }
+        TableAccess::from(CrossAccount::from_parts(clients.into(), role_arn.into(), None))
     }
 
     /// The provider that signs the client's calls in assume_role mode (it does not cache).
     pub fn assume_role(&self) -> Option<&AssumeRole> {
-        self.assume_role.as_ref()
+        self.account.assume_role()
     }
 
+    /// The role every call is made as.
     pub fn role_arn(&self) -> &str {
-        &self.role_arn
+        self.account.role_arn()
     }
 
     /// The region this access calls (TABLE_REGION unless switched by `execute`).
@@ -135,11 +127,9 @@ impl TableAccess {
     /// The same access in `region`, through that region's client (built on first use).
     pub fn in_region(&self, region: &str) -> Result<TableAccess, AppError> {
         Ok(TableAccess {
-            client: self.clients.get(region)?,
+            client: self.account.client(region)?,
             region: region.to_string(),
-            role_arn: self.role_arn.clone(),
-            clients: self.clients.clone(),
-            assume_role: self.assume_role.clone(),
+            account: self.account.clone(),
         })
     }
 
@@ -167,7 +157,7 @@ impl TableAccess {
     }
 
     fn ctx<'b>(&'b self, action: &'b str, table: &'b str) -> CallContext<'b> {
-        CallContext { role_arn: &self.role_arn, action, table, region: &self.region }
+        CallContext { role_arn: self.account.role_arn(), action, table, region: &self.region }
     }
 
     async fn get(&self, table: &str, get: &Get) -> Result<Outcome, AppError> {
@@ -213,7 +203,7 @@ impl TableAccess {
         let call = self.client.describe_table().table_name(table).send();
         match tokio::time::timeout(WARM_UP_TIMEOUT, call).await {
             Ok(Ok(_)) => {
-                tracing::info!(table, role_arn = %self.role_arn, duration_ms = started.elapsed().as_millis() as u64, "warm-up done: role assumed, connections open")
+                tracing::info!(table, role_arn = %self.account.role_arn(), duration_ms = started.elapsed().as_millis() as u64, "warm-up done: role assumed, connections open")
             }
             Ok(Err(e)) => {
                 let e = from_sdk(e, &self.ctx("dynamodb:DescribeTable", table));
@@ -224,12 +214,10 @@ impl TableAccess {
     }
 }
 
-/// The table access of a connection: its clients and role, and (assume_role mode) the provider the
-/// check asks STS through.
+/// The table access of a connection, calling in its home region.
 impl From<CrossAccount> for TableAccess {
-    fn from(connection: CrossAccount) -> TableAccess {
-        let (clients, role_arn, assume_role) = connection.into_parts();
-        TableAccess { assume_role, ..TableAccess::new(clients, role_arn) }
+    fn from(account: CrossAccount) -> TableAccess {
+        TableAccess { client: account.home_client().clone(), region: account.home_region().to_string(), account }
     }
 }
 

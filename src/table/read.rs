@@ -60,7 +60,7 @@ async fn read(
     let room = Room::new(budget.max_response_bytes, active);
     let shared = Arc::new(StreamRequest {
         client: access.client.clone(),
-        role_arn: access.role_arn.clone(),
+        role_arn: access.role_arn().to_string(),
         region: access.region.clone(),
         table: table.to_string(),
         op,
