@@ -37,9 +37,10 @@
 //!
 //! The crate is layered (docs/architecture.md): `wire` (values and wire forms) → `connect`
 //! (credentials and clients) → `table` (table operations) → `lambda` (the reader). Only what is
-//! re-exported here is the library's API; `table` and `lambda` are internals as a whole, and so are
-//! the `#[doc(hidden)]` modules of `wire` and `connect`.
-#![deny(missing_docs)]
+//! re-exported here is the library's API. Everything else is `pub(crate)` (`unreachable_pub` is
+//! denied), except what the project's own binary, tests, fuzz targets and benchmarks reach through
+//! the hidden `internals`: `table` and `lambda` as a whole, and a few modules of `wire` and `connect`.
+#![deny(missing_docs, unreachable_pub)]
 
 pub(crate) mod connect;
 #[doc(hidden)]

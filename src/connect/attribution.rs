@@ -13,9 +13,9 @@ use crate::connect::naming::Naming;
 use crate::wire::ids::is_role_name_byte;
 
 /// STS allows at most 50 session tags.
-pub const MAX_TAGS: usize = 50;
+pub(crate) const MAX_TAGS: usize = 50;
 /// Turns SOURCE_IDENTITY or SESSION_TAGS off.
-pub const OFF: &str = "off";
+pub(crate) const OFF: &str = "off";
 
 /// What the AssumeRole tells the main account about the caller (the trust policy must allow it).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -28,14 +28,14 @@ pub struct Attribution {
 
 /// What the defaults are filled in from (the function's own environment).
 #[derive(Debug, Default)]
-pub struct Known<'a> {
+pub(crate) struct Known<'a> {
     pub function_name: Option<&'a str>,
     pub environment: Option<&'a str>,
     pub consumer_account_id: Option<&'a str>,
 }
 
 /// SourceIdentity: 2-64 characters of `[\w+=,.@-]` (STS's rule; the `aws:` prefix is reserved).
-pub fn source_identity(value: Option<&str>, known: &Known) -> Result<Option<String>, String> {
+pub(crate) fn source_identity(value: Option<&str>, known: &Known) -> Result<Option<String>, String> {
     match value {
         Some(OFF) => Ok(None),
         Some(v) if is_source_identity(v) => Ok(Some(v.to_string())),
@@ -55,7 +55,7 @@ pub(crate) fn is_source_identity(s: &str) -> bool {
 
 /// SESSION_TAGS: `off`, `key=value,key=value`, or a JSON object of strings. Unset: naming.json's
 /// `session_tags` filled in, leaving out a tag whose value is not known (e.g. no ENVIRONMENT).
-pub fn session_tags(value: Option<&str>, known: &Known) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn session_tags(value: Option<&str>, known: &Known) -> Result<Vec<(String, String)>, String> {
     let pairs: Vec<(String, String)> = match value {
         Some(OFF) => return Ok(Vec::new()),
         None => return Ok(default_tags(known)),

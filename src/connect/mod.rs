@@ -5,22 +5,20 @@
 //! (`clients`), all of it put together as `cross_account::CrossAccount`; and what a failed call
 //! means (`call_error`).
 //!
-//! The settings, the builder and `CrossAccount` are the library's (re-exported at the crate root);
-//! the `#[doc(hidden)]` modules are internals, reached only through `crate::internals`.
+//! The settings, the builder, `CrossAccount` and `call_error` hold the library's API (re-exported at
+//! the crate root); the rest is `pub(crate)`, but for `call_policy`, which the tests reach through
+//! `crate::internals` (hence `pub` and `#[doc(hidden)]`).
 
-pub mod access_mode;
-#[doc(hidden)]
-pub mod assume_role;
-pub mod attribution;
-pub mod builder;
-pub mod call_error;
+pub(crate) mod access_mode;
+pub(crate) mod assume_role;
+pub(crate) mod attribution;
+pub(crate) mod builder;
+pub(crate) mod call_error;
 #[doc(hidden)]
 pub mod call_policy;
-#[doc(hidden)]
-pub mod clients;
-pub mod cross_account;
-pub mod env;
-#[doc(hidden)]
-pub mod naming;
-pub mod role;
-pub mod settings;
+pub(crate) mod clients;
+pub(crate) mod cross_account;
+pub(crate) mod env;
+pub(crate) mod naming;
+pub(crate) mod role;
+pub(crate) mod settings;

@@ -10,11 +10,11 @@ use regex_lite::Regex;
 use serde::Deserialize;
 
 /// The rules file, as committed.
-pub const NAMING_JSON: &str =
+pub(crate) const NAMING_JSON: &str =
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/terraform/modules/conventions/naming.json"));
 
 #[derive(Debug)]
-pub struct Naming {
+pub(crate) struct Naming {
     /// `{environment}-ddb_cross_acc_access_role-{consumer_account_id}`
     pub cross_account_role_name: String,
     pub environment_pattern: String,
@@ -36,7 +36,7 @@ struct File {
 impl Naming {
     /// The compiled-in rules. They are part of the build, so a malformed file is a build defect that
     /// the unit tests catch; it cannot come from a deployment.
-    pub fn get() -> &'static Naming {
+    pub(crate) fn get() -> &'static Naming {
         static NAMING: OnceLock<Naming> = OnceLock::new();
         NAMING.get_or_init(|| Naming::parse(NAMING_JSON).expect("naming.json is valid (checked by the unit tests)"))
     }
@@ -54,12 +54,12 @@ impl Naming {
         })
     }
 
-    pub fn is_environment(&self, environment: &str) -> bool {
+    pub(crate) fn is_environment(&self, environment: &str) -> bool {
         environment.len() <= self.environment_max_length && self.environment.is_match(environment)
     }
 
     /// The main account's role a consumer account assumes.
-    pub fn cross_account_role(&self, environment: &str, consumer_account_id: &str) -> String {
+    pub(crate) fn cross_account_role(&self, environment: &str, consumer_account_id: &str) -> String {
         self.cross_account_role_name
             .replace("{environment}", environment)
             .replace("{consumer_account_id}", consumer_account_id)

@@ -16,7 +16,7 @@ use crate::wire::request::BatchGet;
 /// BatchGetItem's per-request key maximum.
 const BATCH_GET_MAX_KEYS: usize = 100;
 
-pub async fn batch_get(
+pub(super) async fn batch_get(
     access: &TableAccess,
     table: &str,
     batch: &BatchGet,

@@ -22,7 +22,7 @@ struct Entry {
     index: usize,
 }
 
-pub async fn batch_write(
+pub(super) async fn batch_write(
     access: &TableAccess,
     table: &str,
     batch: &BatchWrite,

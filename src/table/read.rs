@@ -14,11 +14,16 @@ use crate::wire::cursor::{Cursor, Position, StreamCursors};
 use crate::wire::error::AppError;
 use crate::wire::request::{Query, Read, Scan, Segmentation, Select};
 
-pub async fn scan(access: &TableAccess, table: &str, scan: &Scan, budget: Budget) -> Result<Outcome, AppError> {
+pub(super) async fn scan(access: &TableAccess, table: &str, scan: &Scan, budget: Budget) -> Result<Outcome, AppError> {
     read(access, table, PagedOp::Scan, &scan.read, scan.segmentation, budget).await
 }
 
-pub async fn query(access: &TableAccess, table: &str, query: &Query, budget: Budget) -> Result<Outcome, AppError> {
+pub(super) async fn query(
+    access: &TableAccess,
+    table: &str,
+    query: &Query,
+    budget: Budget,
+) -> Result<Outcome, AppError> {
     let op = PagedOp::Query { key_condition: query.key_condition.clone(), scan_forward: query.scan_forward };
     read(access, table, op, &query.read, Segmentation::Single, budget).await
 }

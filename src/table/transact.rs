@@ -16,7 +16,7 @@ use crate::connect::call_error::from_sdk;
 use crate::wire::error::AppError;
 use crate::wire::request::{Action, ActionKind, TransactWrite};
 
-pub async fn transact_write(access: &TableAccess, transaction: &TransactWrite) -> Result<Outcome, AppError> {
+pub(super) async fn transact_write(access: &TableAccess, transaction: &TransactWrite) -> Result<Outcome, AppError> {
     let items = transaction.actions.iter().map(item).collect::<Result<Vec<_>, _>>()?;
     let sent = access
         .client

@@ -31,7 +31,7 @@ macro_rules! with_conditions {
 }
 pub(super) use with_conditions;
 
-pub async fn put(access: &TableAccess, table: &str, put: &Put) -> Result<Outcome, AppError> {
+pub(super) async fn put(access: &TableAccess, table: &str, put: &Put) -> Result<Outcome, AppError> {
     let request = access.client.put_item().table_name(table).set_item(Some(put.item.clone()));
     let sent = with_conditions!(request, &put.conditions)
         .return_values(return_value(put.return_values))
@@ -50,7 +50,7 @@ pub async fn put(access: &TableAccess, table: &str, put: &Put) -> Result<Outcome
     }
 }
 
-pub async fn update(access: &TableAccess, table: &str, update: &Update) -> Result<Outcome, AppError> {
+pub(super) async fn update(access: &TableAccess, table: &str, update: &Update) -> Result<Outcome, AppError> {
     let request = access.client.update_item().table_name(table).set_key(Some(update.key.clone()));
     let sent = with_conditions!(request.update_expression(update.update.clone()), &update.conditions)
         .return_values(return_value(update.return_values))
@@ -61,7 +61,7 @@ pub async fn update(access: &TableAccess, table: &str, update: &Update) -> Resul
     written(out.attributes(), out.consumed_capacity())
 }
 
-pub async fn delete(access: &TableAccess, table: &str, delete: &Delete) -> Result<Outcome, AppError> {
+pub(super) async fn delete(access: &TableAccess, table: &str, delete: &Delete) -> Result<Outcome, AppError> {
     let request = access.client.delete_item().table_name(table).set_key(Some(delete.key.clone()));
     let sent = with_conditions!(request, &delete.conditions)
         .return_values(return_value(delete.return_values))

@@ -2,12 +2,12 @@
 //! ARNs and the characters of role and session names. Shape only: whether they exist is AWS's answer.
 
 /// Twelve digits.
-pub fn is_account_id(s: &str) -> bool {
+pub(crate) fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME
-pub fn is_role_arn(s: &str) -> bool {
+pub(crate) fn is_role_arn(s: &str) -> bool {
     let parts: Vec<&str> = s.splitn(6, ':').collect();
     parts.len() == 6
         && parts[0] == "arn"
@@ -22,6 +22,6 @@ pub fn is_role_arn(s: &str) -> bool {
 }
 
 /// Characters IAM allows in role and session names: `[\w+=,.@-]`.
-pub fn is_role_name_byte(b: u8) -> bool {
+pub(crate) fn is_role_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b)
 }

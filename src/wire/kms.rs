@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The level -> KMS actions file, as committed (compiled in).
-pub const KMS_ACTIONS_JSON: &str =
+pub(crate) const KMS_ACTIONS_JSON: &str =
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/terraform/modules/conventions/kms-actions.json"));
 
 /// The access levels file, as committed: its `Read` level is what counts as a read here.
@@ -37,18 +37,18 @@ fn read_actions() -> &'static [String] {
 }
 
 /// The KMS actions a DynamoDB `action` needs on the table's key (the level it belongs to).
-pub fn needed_for(action: &str) -> &'static [String] {
+pub(crate) fn needed_for(action: &str) -> &'static [String] {
     let level = if read_actions().iter().any(|a| a == action) { "Read" } else { "ReadWriteUpdate" };
     levels().get(level).map(Vec::as_slice).unwrap_or_default()
 }
 
 /// Whether an AccessDenied message of DynamoDB is KMS refusing the table's key.
-pub fn is_key_denial(message: &str) -> bool {
+pub(crate) fn is_key_denial(message: &str) -> bool {
     message.contains(DENIAL_PREFIX)
 }
 
 /// The first KMS key ARN in a message, if AWS named it (real DynamoDB usually does not).
-pub fn key_arn_in(message: &str) -> Option<String> {
+pub(crate) fn key_arn_in(message: &str) -> Option<String> {
     message.match_indices("arn:aws").find_map(|(start, _)| {
         let arn: String = message[start..]
             .chars()
@@ -60,7 +60,7 @@ pub fn key_arn_in(message: &str) -> Option<String> {
 }
 
 /// The KMS action a message says was refused (`... perform: kms:Decrypt on ...`), if it says.
-pub fn denied_action_in(message: &str) -> Option<String> {
+pub(crate) fn denied_action_in(message: &str) -> Option<String> {
     let at = message.find("perform: kms:")? + "perform: ".len();
     let action: String = message[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == ':').collect();
     (action.len() > "kms:".len()).then_some(action)

@@ -4,20 +4,18 @@
 //! and ARNs (`table_ref`), AWS identifier shapes (`ids`) and what a KMS refusal says (`kms`).
 //!
 //! `convert`, `error` and `page_token` hold what the library offers (re-exported at the crate root);
-//! the other modules are internals: `#[doc(hidden)]`, reached only through `crate::internals`.
+//! `cursor`, `request` and `token` are `pub` and `#[doc(hidden)]` only for the tests and fuzz
+//! targets (through `crate::internals`); the rest is `pub(crate)`.
 
 pub mod convert;
 #[doc(hidden)]
 pub mod cursor;
 pub mod error;
-#[doc(hidden)]
-pub mod ids;
-#[doc(hidden)]
-pub mod kms;
-pub mod page_token;
+pub(crate) mod ids;
+pub(crate) mod kms;
+pub(crate) mod page_token;
 #[doc(hidden)]
 pub mod request;
-#[doc(hidden)]
-pub mod table_ref;
+pub(crate) mod table_ref;
 #[doc(hidden)]
 pub mod token;

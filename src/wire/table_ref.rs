@@ -5,7 +5,7 @@
 use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum TableRef {
+pub(crate) enum TableRef {
     Name(String),
     Arn { region: String, account: String, name: String },
 }
@@ -17,7 +17,7 @@ fn is_table_name(s: &str) -> bool {
 /// A region name: lowercase letter groups and a number, `us-east-1`, `eu-central-2`,
 /// `us-gov-west-1`, `eusc-de-east-1`. Hand-written: the SDK has no region list to check against
 /// (new regions must work without an upgrade), only the shape.
-pub fn is_region_name(s: &str) -> bool {
+pub(crate) fn is_region_name(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     let letters = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
     s.len() <= 32
@@ -30,7 +30,11 @@ pub fn is_region_name(s: &str) -> bool {
 
 /// The region a request reads: its `region`, else the region of its table's ARN, else
 /// `default_region` (TABLE_REGION). A `region` and an ARN in another region contradict each other.
-pub fn request_region(region: Option<&str>, table: Option<&str>, default_region: &str) -> Result<String, AppError> {
+pub(crate) fn request_region(
+    region: Option<&str>,
+    table: Option<&str>,
+    default_region: &str,
+) -> Result<String, AppError> {
     if let Some(r) = region {
         if !is_region_name(r) {
             return Err(AppError::invalid("region", format!("expected a region name like us-west-2, got `{r}`")));
@@ -52,7 +56,7 @@ pub fn request_region(region: Option<&str>, table: Option<&str>, default_region:
 }
 
 /// A table name, or `arn:PARTITION:dynamodb:REGION:ACCOUNT:table/NAME`.
-pub fn parse_table(s: &str) -> Result<TableRef, AppError> {
+pub(crate) fn parse_table(s: &str) -> Result<TableRef, AppError> {
     if let Some(rest) = s.strip_prefix("arn:") {
         let parts: Vec<&str> = rest.splitn(5, ':').collect();
         if let [_partition, "dynamodb", region, account, resource] = parts[..] {
@@ -79,7 +83,7 @@ pub fn parse_table(s: &str) -> Result<TableRef, AppError> {
 
 /// The plain name of a table in `region` (the region the request reads): an ARN must be in it and
 /// is reduced to its name.
-pub fn table_name_in(s: &str, region: &str) -> Result<String, AppError> {
+pub(crate) fn table_name_in(s: &str, region: &str) -> Result<String, AppError> {
     match parse_table(s)? {
         TableRef::Name(n) => Ok(n),
         TableRef::Arn { region: given, .. } if given != region => Err(AppError::invalid(
@@ -96,7 +100,7 @@ pub fn table_name_in(s: &str, region: &str) -> Result<String, AppError> {
 /// What the DynamoDB calls name: the plain name in assume_role mode; in resource_policy mode the
 /// table's ARN in `table_account` (a request's ARN must name that account), since a call made with
 /// the consumer's own credentials would otherwise look in the consumer account.
-pub fn table_address(s: &str, region: &str, table_account: Option<&str>) -> Result<String, AppError> {
+pub(crate) fn table_address(s: &str, region: &str, table_account: Option<&str>) -> Result<String, AppError> {
     let Some(account) = table_account else { return table_name_in(s, region) };
     if let TableRef::Arn { account: given, .. } = parse_table(s)? {
         if given != account {

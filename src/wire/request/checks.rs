@@ -11,7 +11,7 @@ use crate::wire::error::AppError;
 use crate::wire::table_ref::{request_region, table_address};
 
 /// Fields that only some operations use; any other operation rejects them.
-pub fn fields_fit_op(wire: &Wire) -> Result<(), AppError> {
+pub(super) fn fields_fit_op(wire: &Wire) -> Result<(), AppError> {
     use Op::*;
     let op = wire.op;
     let only = |field: &str, present: bool, allowed: &[Op]| -> Result<(), AppError> {
@@ -72,12 +72,12 @@ pub fn fields_fit_op(wire: &Wire) -> Result<(), AppError> {
 }
 
 /// The request's table, or DEFAULT_TABLE, as a plain name in TABLE_REGION.
-pub fn table(table: Option<&str>, defaults: &RequestDefaults) -> Result<String, AppError> {
+pub(super) fn table(table: Option<&str>, defaults: &RequestDefaults) -> Result<String, AppError> {
     table_in(table, &defaults.table_region, defaults)
 }
 
 /// The request's table, or DEFAULT_TABLE, as the DynamoDB calls in `region` name it.
-pub fn table_in(table: Option<&str>, region: &str, defaults: &RequestDefaults) -> Result<String, AppError> {
+pub(super) fn table_in(table: Option<&str>, region: &str, defaults: &RequestDefaults) -> Result<String, AppError> {
     match table.or(defaults.default_table.as_deref()) {
         Some(t) => table_address(t, region, defaults.table_account.as_deref()),
         None => Err(AppError::invalid("table", "required: the request names no table and DEFAULT_TABLE is not set")),
@@ -85,13 +85,13 @@ pub fn table_in(table: Option<&str>, region: &str, defaults: &RequestDefaults) -
 }
 
 /// The region the request reads: `region`, else its table's ARN (or DEFAULT_TABLE's), else TABLE_REGION.
-pub fn region(wire: &Wire, defaults: &RequestDefaults) -> Result<String, AppError> {
+pub(super) fn region(wire: &Wire, defaults: &RequestDefaults) -> Result<String, AppError> {
     let table = wire.table.as_deref().or(defaults.default_table.as_deref());
     request_region(wire.region.as_deref(), table, &defaults.table_region)
 }
 
 /// An empty expression or token is a mistake, not a way of leaving it out.
-pub fn no_empty_strings(wire: &Wire) -> Result<(), AppError> {
+pub(super) fn no_empty_strings(wire: &Wire) -> Result<(), AppError> {
     for (field, v) in [
         ("index", &wire.index),
         ("key_condition", &wire.key_condition),
@@ -106,7 +106,7 @@ pub fn no_empty_strings(wire: &Wire) -> Result<(), AppError> {
     Ok(())
 }
 
-pub fn non_empty(field: &str, v: Option<&str>) -> Result<(), AppError> {
+pub(super) fn non_empty(field: &str, v: Option<&str>) -> Result<(), AppError> {
     if v.is_some_and(|s| s.trim().is_empty()) {
         return Err(AppError::invalid(field, "must not be empty (omit it instead)"));
     }
@@ -114,7 +114,7 @@ pub fn non_empty(field: &str, v: Option<&str>) -> Result<(), AppError> {
 }
 
 /// An item to write: a non-empty object of attributes (the primary key among them).
-pub fn item(item: Option<&Map<String, Value>>, field: &str) -> Result<Item, AppError> {
+pub(super) fn item(item: Option<&Map<String, Value>>, field: &str) -> Result<Item, AppError> {
     match item {
         Some(item) if !item.is_empty() => json_map_to_item(item, field),
         Some(_) => Err(AppError::invalid(field, "expected an item with at least its primary key, got {}")),
@@ -123,7 +123,7 @@ pub fn item(item: Option<&Map<String, Value>>, field: &str) -> Result<Item, AppE
 }
 
 /// The full primary key of the item a write changes (`op` names the operation for the message).
-pub fn write_key(key: Option<&Map<String, Value>>, field: &str, op: &str) -> Result<Item, AppError> {
+pub(super) fn write_key(key: Option<&Map<String, Value>>, field: &str, op: &str) -> Result<Item, AppError> {
     match key {
         Some(key) if !key.is_empty() => json_map_to_item(key, field),
         Some(_) => {
@@ -136,7 +136,7 @@ pub fn write_key(key: Option<&Map<String, Value>>, field: &str, op: &str) -> Res
     }
 }
 
-pub fn names(names: Option<&HashMap<String, String>>) -> Result<(), AppError> {
+pub(super) fn names(names: Option<&HashMap<String, String>>) -> Result<(), AppError> {
     for (k, v) in names.into_iter().flatten() {
         if !k.starts_with('#') || k.len() < 2 {
             return Err(AppError::invalid(
@@ -153,7 +153,7 @@ pub fn names(names: Option<&HashMap<String, String>>) -> Result<(), AppError> {
 
 /// The `:value` placeholders as attribute values; `None` when absent or empty (DynamoDB rejects an
 /// empty ExpressionAttributeValues).
-pub fn values(values: Option<&Map<String, Value>>) -> Result<Option<Item>, AppError> {
+pub(super) fn values(values: Option<&Map<String, Value>>) -> Result<Option<Item>, AppError> {
     let Some(map) = values else { return Ok(None) };
     for k in map.keys() {
         if !k.starts_with(':') || k.len() < 2 {
@@ -178,7 +178,7 @@ fn positive(field: &str, v: Option<i64>, max: i64) -> Result<Option<i64>, AppErr
 
 /// `select` with the `limit` it allows: a count returns no items, so it takes neither a limit nor a
 /// projection.
-pub fn select(wire: &Wire) -> Result<Select, AppError> {
+pub(super) fn select(wire: &Wire) -> Result<Select, AppError> {
     if wire.select == Some(WireSelect::Count) {
         if wire.projection.is_some() {
             return Err(AppError::invalid(
@@ -198,11 +198,11 @@ pub fn select(wire: &Wire) -> Result<Select, AppError> {
     Ok(Select::Items { limit })
 }
 
-pub fn page_size(page_size: Option<i64>) -> Result<Option<i32>, AppError> {
+pub(super) fn page_size(page_size: Option<i64>) -> Result<Option<i32>, AppError> {
     Ok(positive("page_size", page_size, i64::from(i32::MAX))?.map(|n| n as i32))
 }
 
-pub fn segmentation(wire: &Wire) -> Result<Segmentation, AppError> {
+pub(super) fn segmentation(wire: &Wire) -> Result<Segmentation, AppError> {
     Ok(match (wire.segments, wire.segment, wire.total_segments) {
         (None, None, None) => Segmentation::Single,
         (Some(n), None, None) => {
@@ -229,14 +229,14 @@ pub fn segmentation(wire: &Wire) -> Result<Segmentation, AppError> {
     })
 }
 
-pub fn key_condition(key_condition: Option<String>) -> Result<String, AppError> {
+pub(super) fn key_condition(key_condition: Option<String>) -> Result<String, AppError> {
     key_condition.ok_or_else(|| {
         AppError::invalid("key_condition", "required for op `query`, e.g. \"pk = :pk\" with values {\":pk\": ...}")
     })
 }
 
 /// get's `key`: the item's full primary key.
-pub fn key(key: Option<&Map<String, Value>>) -> Result<Item, AppError> {
+pub(super) fn key(key: Option<&Map<String, Value>>) -> Result<Item, AppError> {
     match key {
         Some(key) if !key.is_empty() => json_map_to_item(key, "key"),
         Some(_) => {
@@ -249,7 +249,7 @@ pub fn key(key: Option<&Map<String, Value>>) -> Result<Item, AppError> {
 }
 
 /// batch_get's `keys`: at least one, each once.
-pub fn keys(keys: Option<&[Map<String, Value>]>) -> Result<Vec<Item>, AppError> {
+pub(super) fn keys(keys: Option<&[Map<String, Value>]>) -> Result<Vec<Item>, AppError> {
     let Some(keys) = keys else {
         return Err(AppError::invalid("keys", "required for op `batch_get`: a list of primary keys"));
     };

@@ -9,7 +9,7 @@ use crate::wire::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Op {
+pub(super) enum Op {
     Scan,
     Query,
     Get,
@@ -28,11 +28,11 @@ pub enum Op {
 
 impl Op {
     /// Whether the operation writes (refused unless ALLOW_WRITES is set).
-    pub fn writes(self) -> bool {
+    pub(super) fn writes(self) -> bool {
         matches!(self, Op::Put | Op::Update | Op::Delete | Op::BatchWrite | Op::TransactWrite)
     }
 
-    pub fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Op::Scan => "scan",
             Op::Query => "query",
@@ -52,7 +52,7 @@ impl Op {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum WireSelect {
+pub(super) enum WireSelect {
     Items,
     Count,
 }
@@ -60,7 +60,7 @@ pub enum WireSelect {
 /// Integers are read as i64 so `0` or `-1` get our message, not serde's.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Wire {
+pub(super) struct Wire {
     pub op: Op,
     pub table: Option<String>,
     /// The region of the table (default: the table ARN's region, else TABLE_REGION).
@@ -105,7 +105,7 @@ pub struct Wire {
 /// ExportFormat, spelled as DynamoDB spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum WireExportFormat {
+pub(super) enum WireExportFormat {
     DynamodbJson,
     Ion,
 }
@@ -113,7 +113,7 @@ pub enum WireExportFormat {
 /// ExportType, spelled as DynamoDB spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum WireExportType {
+pub(super) enum WireExportType {
     FullExport,
     IncrementalExport,
 }
@@ -121,7 +121,7 @@ pub enum WireExportType {
 /// DynamoDB's ReturnValues, spelled in snake case; which ones an operation takes is checked later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum WireReturnValues {
+pub(super) enum WireReturnValues {
     None,
     AllOld,
     UpdatedOld,
@@ -133,7 +133,7 @@ pub enum WireReturnValues {
 /// `{"condition_check": {...}}`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum WireAction {
+pub(super) enum WireAction {
     Put(WireActionFields),
     Update(WireActionFields),
     Delete(WireActionFields),
@@ -143,7 +143,7 @@ pub enum WireAction {
 /// The fields of one transaction action; which ones its kind takes is checked later.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct WireActionFields {
+pub(super) struct WireActionFields {
     pub table: Option<String>,
     pub item: Option<Map<String, Value>>,
     pub key: Option<Map<String, Value>>,
@@ -156,7 +156,7 @@ pub struct WireActionFields {
 
 impl Wire {
     /// Reads the event; a mistake names the field (its JSON path) where serde found it.
-    pub fn read(event: Value) -> Result<Wire, AppError> {
+    pub(super) fn read(event: Value) -> Result<Wire, AppError> {
         if !event.is_object() {
             return Err(AppError::invalid_request(format!(
                 "expected a JSON object like {{\"op\": \"scan\", \"table\": \"NAME\"}}, got {}",

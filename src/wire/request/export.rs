@@ -18,10 +18,10 @@ use crate::wire::error::AppError;
 
 /// The incremental export period DynamoDB accepts: "from 15 minutes up to 24 hours" (AWS Database
 /// Blog, "Introducing incremental export from Amazon DynamoDB to Amazon S3").
-pub const MIN_INCREMENTAL_WINDOW: Duration = Duration::from_secs(15 * 60);
-pub const MAX_INCREMENTAL_WINDOW: Duration = Duration::from_secs(24 * 3600);
+pub(super) const MIN_INCREMENTAL_WINDOW: Duration = Duration::from_secs(15 * 60);
+pub(super) const MAX_INCREMENTAL_WINDOW: Duration = Duration::from_secs(24 * 3600);
 /// The longest point-in-time recovery period (35 days): an export time before it cannot exist.
-pub const MAX_PITR_AGE: Duration = Duration::from_secs(35 * 24 * 3600);
+pub(super) const MAX_PITR_AGE: Duration = Duration::from_secs(35 * 24 * 3600);
 /// S3Prefix's maximum length in ExportTableToPointInTime.
 const MAX_S3_PREFIX_BYTES: usize = 1024;
 
@@ -99,7 +99,7 @@ pub struct ExportStatus {
 }
 
 /// Builds an export or export_status request; `now` bounds the times (a parameter for the tests).
-pub fn parse(wire: Wire, defaults: &RequestDefaults, now: SystemTime) -> Result<Request, AppError> {
+pub(super) fn parse(wire: Wire, defaults: &RequestDefaults, now: SystemTime) -> Result<Request, AppError> {
     let Some(target) = defaults.exports.as_ref() else {
         return Err(AppError::ExportsDisabled { op: wire.op.name() });
     };

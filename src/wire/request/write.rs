@@ -160,7 +160,7 @@ pub(super) struct WriteFields {
 }
 
 impl WriteFields {
-    pub fn put(self, at: &str) -> Result<Put, AppError> {
+    pub(super) fn put(self, at: &str) -> Result<Put, AppError> {
         Ok(Put {
             item: checks::item(self.item.as_ref(), &field(at, "item"))?,
             return_values: ReturnValues::checked(&field(at, "return_values"), self.return_values, PUT_RETURNS, "put")?,
@@ -168,7 +168,7 @@ impl WriteFields {
         })
     }
 
-    pub fn update(self, at: &str) -> Result<Update, AppError> {
+    pub(super) fn update(self, at: &str) -> Result<Update, AppError> {
         Ok(Update {
             key: checks::write_key(self.key.as_ref(), &field(at, "key"), "update")?,
             update: self.update.ok_or_else(|| {
@@ -187,7 +187,7 @@ impl WriteFields {
         })
     }
 
-    pub fn delete(self, at: &str) -> Result<Delete, AppError> {
+    pub(super) fn delete(self, at: &str) -> Result<Delete, AppError> {
         Ok(Delete {
             key: checks::write_key(self.key.as_ref(), &field(at, "key"), "delete")?,
             return_values: ReturnValues::checked(
