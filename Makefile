@@ -20,9 +20,10 @@ build: ## debug build of the function
 bin: ## the shipped debug binary the suites run, kept in .local/bin/ (PREBUILT=1: use it as it is)
 	@CARGO=$(CARGO) scripts/shipped-bin.sh
 
-lint: ## rustfmt and clippy, warnings are errors
+lint: ## rustfmt, clippy and rustdoc (the library's docs), warnings are errors
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --locked
 
 test-rust: ## unit tests and mock-backed fault tests
 	$(CARGO) test --locked

@@ -26,11 +26,11 @@ use aws_smithy_runtime_api::client::http::{
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
-use ddb_cross_account_reader::config::Config;
-use ddb_cross_account_reader::convert::item_to_raw;
-use ddb_cross_account_reader::credentials;
-use ddb_cross_account_reader::response::Response;
-use ddb_cross_account_reader::table::Results;
+use ddb_cross_account_reader::internals::lambda::config::Config;
+use ddb_cross_account_reader::internals::lambda::response::Response;
+use ddb_cross_account_reader::internals::table::Results;
+use ddb_cross_account_reader::internals::wire::convert::item_to_raw;
+use ddb_cross_account_reader::CrossAccount;
 
 /// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), in ns: unlike wall time it does not grow
 /// when other processes take the core, so the per-item figures hold on a busy machine too.
@@ -70,9 +70,9 @@ async fn roundtrip(args: &[String]) {
     let n: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or_else(|| usage());
     let config = Config::from_env(|k| std::env::var(k).ok()).unwrap_or_else(|e| panic!("{e}"));
     let table = args.get(1).cloned().or(config.requests.default_table.clone()).unwrap_or_else(|| usage());
-    let tables = credentials::connect(&config).await.unwrap_or_else(|e| panic!("{e}"));
+    let main = CrossAccount::connect(&config.connection).await.unwrap_or_else(|e| panic!("{e}"));
     let scan =
-        || tables.client().scan().table_name(&table).return_consumed_capacity(ReturnConsumedCapacity::Total).send();
+        || main.home_client().scan().table_name(&table).return_consumed_capacity(ReturnConsumedCapacity::Total).send();
     // Untimed: assumes the role and opens the connection, as the function's first invocation does.
     scan()
         .await

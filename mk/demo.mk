@@ -10,4 +10,5 @@ demo: ## end to end on this machine: emulator, terraform apply of both roots, ev
 
 test-integration: bin ## the real binary under a local Lambda Runtime API against the strict two-account emulator
 	scripts/bootstrap.sh local-aws terraform
+	$(CARGO) build --locked --example open_orders
 	.tools/venv/bin/python -m pytest tests/integration $(PYTEST_ARGS)

@@ -1,5 +1,5 @@
 # Documents: README.md, CONTRIBUTING.md and docs/ are held to the tree (tests/docs: every relative
-# link reaches a file, every #anchor a heading). Not part of `make test` yet.
+# link reaches a file, every #anchor a heading); a stage of `make test`.
 .PHONY: test-docs
 
 test-docs: ## dead relative links and anchors in README.md, CONTRIBUTING.md and docs/

@@ -4,7 +4,7 @@
 #   setup    tools (pinned, into .tools/)  and  the shipped binary (.local/bin/), side by side
 #   rust     lint (fmt, clippy, docs) -> Rust tests (unit, faults, table access, fuzz properties)
 #   deploy   Terraform checks -> integration
-#   serve    IAM matrix -> reliability -> acceptance run (local) -> smoke benchmark
+#   serve    IAM matrix -> reliability -> acceptance run (local) -> smoke benchmark -> docs
 #
 # Why lanes: most stages wait on Terraform, on an emulator or on a timed fault, so one core is idle
 # for much of each; the Rust lane is the one that compiles. Every stage that deploys starts an
@@ -59,7 +59,7 @@ if [[ $bin_rc -eq 0 && $tools_rc -eq 0 ]]; then
   (stage tf-check suite tf-check && stage test-integration suite test-integration) &
   deploy=$!
   (stage test-iam suite test-iam && stage test-reliability suite test-reliability &&
-    stage acceptance suite acceptance && stage bench-smoke suite bench-smoke) &
+    stage acceptance suite acceptance && stage bench-smoke suite bench-smoke && stage test-docs suite test-docs) &
   serve=$!
   wait "$rust" "$deploy" "$serve"
 fi

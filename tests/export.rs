@@ -15,10 +15,10 @@ use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::DateTime;
-use ddb_cross_account_reader::config::Config;
-use ddb_cross_account_reader::error::AppError;
-use ddb_cross_account_reader::request::Request;
-use ddb_cross_account_reader::table::{Budget, TableAccess};
+use ddb_cross_account_reader::internals::lambda::config::Config;
+use ddb_cross_account_reader::internals::table::{Budget, TableAccess};
+use ddb_cross_account_reader::internals::wire::error::AppError;
+use ddb_cross_account_reader::internals::wire::request::Request;
 use serde_json::{json, Value};
 
 const ROLE: &str = "arn:aws:iam::111111111111:role/dev-ddb_cross_acc_access_role-222222222222";

@@ -1,7 +1,7 @@
 //! Faults between the function and AWS, end to end through the real client stack.
 //!
 //! Unlike tests/table_access.rs (aws-smithy-mocks, no STS), these build the clients the way `main` does
-//! — `credentials::connect_with` on `call_policy::base_config()` (the function's own retry and timeout
+//! — `CrossAccount::connect_with` on `call_policy::base_config()` (the function's own retry and timeout
 //! policy), a real `AssumeRoleProvider` and the client's identity cache — and swap only the HTTP layer
 //! for `FakeAws`: an in-process STS + DynamoDB that serves a small table, issues short-lived
 //! credentials on a controllable clock, records who signed each call, and injects faults per call
@@ -32,13 +32,14 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::date_time::{DateTime, Format};
-use ddb_cross_account_reader::call_policy::base_config;
-use ddb_cross_account_reader::check::{Report, Status};
-use ddb_cross_account_reader::config::Config;
-use ddb_cross_account_reader::credentials::connect_with;
-use ddb_cross_account_reader::error::AppError;
-use ddb_cross_account_reader::handler::{handle, App};
-use ddb_cross_account_reader::response::{Answer, Response};
+use ddb_cross_account_reader::internals::connect::call_policy::base_config;
+use ddb_cross_account_reader::internals::lambda::check::{Report, Status};
+use ddb_cross_account_reader::internals::lambda::config::Config;
+use ddb_cross_account_reader::internals::lambda::handler::{handle, App};
+use ddb_cross_account_reader::internals::lambda::response::{Answer, Response};
+use ddb_cross_account_reader::internals::table::TableAccess;
+use ddb_cross_account_reader::internals::wire::error::AppError;
+use ddb_cross_account_reader::CrossAccount;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -410,7 +411,7 @@ async fn app_with(fake: &Arc<FakeAws>, region: &str, session_seconds: u32, extra
         .http_client(Client(fake.clone()))
         .time_source(fake.clock.clone())
         .build();
-    let tables = connect_with(&config, &base).await.unwrap();
+    let tables = TableAccess::from(CrossAccount::connect_with(&config.connection, &base).await.unwrap());
     App { config, tables }
 }
 
@@ -859,7 +860,7 @@ async fn check(app: &App, request: Value, deadline_in: Duration) -> Report {
     }
 }
 
-fn finding<'a>(report: &'a Report, step: &str) -> &'a ddb_cross_account_reader::check::Finding {
+fn finding<'a>(report: &'a Report, step: &str) -> &'a ddb_cross_account_reader::internals::lambda::check::Finding {
     &report.steps.iter().find(|s| s.step == step).unwrap_or_else(|| panic!("no {step} step")).finding
 }
 

@@ -5,7 +5,7 @@
 //! inputs: fresh bytes, and corpus inputs with bytes flipped, inserted, removed or spliced, which
 //! reach the properties behind the input's mode byte the way libFuzzer's mutations do. The random
 //! inputs come from a fixed seed, so a run is repeatable; `FUZZ_PROPERTY_SEED` and
-//! `FUZZ_PROPERTY_CASES` (per target and kind, default 10,000) change them. A failing input is
+//! `FUZZ_PROPERTY_CASES` (per target and kind, default 50,000) change them. A failing input is
 //! written to `target/fuzz-properties/NAME-*` to be replayed with `cargo fuzz run NAME FILE` or
 //! added to the corpus.
 
@@ -115,7 +115,7 @@ fn check(target: &str, run: fn(&[u8])) {
     let mut failed = failures(target, run, corpus.iter().map(|(p, b)| (p.display().to_string(), b.clone())));
 
     let seed = env_number("FUZZ_PROPERTY_SEED", 0x5EED_D1CE);
-    let cases = env_number("FUZZ_PROPERTY_CASES", 10_000);
+    let cases = env_number("FUZZ_PROPERTY_CASES", 50_000);
     let mut rng = Rng(seed ^ target.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))));
     let fresh: Vec<(String, Vec<u8>)> = (0..cases)
         .map(|i| {

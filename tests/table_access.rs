@@ -14,12 +14,12 @@ use aws_sdk_dynamodb::Client;
 use aws_smithy_mocks::{mock, mock_client, MockResponse, Rule, RuleMode};
 use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};
 use aws_smithy_types::body::SdkBody;
-use ddb_cross_account_reader::config::Config;
-use ddb_cross_account_reader::convert::Item;
-use ddb_cross_account_reader::error::AppError;
-use ddb_cross_account_reader::request::Request;
-use ddb_cross_account_reader::response::Response;
-use ddb_cross_account_reader::table::{Budget, Stop, TableAccess};
+use ddb_cross_account_reader::internals::lambda::config::Config;
+use ddb_cross_account_reader::internals::lambda::response::Response;
+use ddb_cross_account_reader::internals::table::{Budget, Stop, TableAccess};
+use ddb_cross_account_reader::internals::wire::convert::Item;
+use ddb_cross_account_reader::internals::wire::error::AppError;
+use ddb_cross_account_reader::internals::wire::request::Request;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 

@@ -7,15 +7,16 @@ use tokio::time::Instant;
 use super::budget::{size_of, Budget, Room};
 use super::retry::{Unprocessed, UNPROCESSED_ATTEMPTS};
 use super::{deadline_reached, Outcome, Results, Stop, TableAccess};
-use crate::convert::{item_to_raw, Item};
-use crate::cursor::Position;
-use crate::error::{from_sdk, AppError};
-use crate::request::BatchGet;
+use crate::connect::call_error::from_sdk;
+use crate::wire::convert::{item_to_raw, Item};
+use crate::wire::cursor::Position;
+use crate::wire::error::AppError;
+use crate::wire::request::BatchGet;
 
 /// BatchGetItem's per-request key maximum.
 const BATCH_GET_MAX_KEYS: usize = 100;
 
-pub async fn batch_get(
+pub(super) async fn batch_get(
     access: &TableAccess,
     table: &str,
     batch: &BatchGet,

@@ -8,8 +8,9 @@ use tokio::time::Instant;
 
 use super::retry::{Unprocessed, UNPROCESSED_ATTEMPTS};
 use super::{Budget, Outcome, Results, TableAccess};
-use crate::error::{from_sdk, AppError};
-use crate::request::BatchWrite;
+use crate::connect::call_error::from_sdk;
+use crate::wire::error::AppError;
+use crate::wire::request::BatchWrite;
 
 /// BatchWriteItem's per-request maximum.
 const BATCH_WRITE_MAX_ITEMS: usize = 25;
@@ -21,7 +22,7 @@ struct Entry {
     index: usize,
 }
 
-pub async fn batch_write(
+pub(super) async fn batch_write(
     access: &TableAccess,
     table: &str,
     batch: &BatchWrite,
@@ -134,7 +135,7 @@ fn incomplete(written: usize, not_written: &[Entry], reason: &str, cause: Option
             written + not_written.len(),
             ranges(not_written)
         ),
-        source: cause.map(|c| std::sync::Arc::new(c) as crate::error::Cause),
+        source: cause.map(|c| std::sync::Arc::new(c) as crate::wire::error::Cause),
     }
 }
 

@@ -20,28 +20,28 @@ pub struct Budget {
 }
 
 /// What an item adds to the response: its JSON and a comma.
-pub fn size_of(item: &RawValue) -> usize {
+pub(super) fn size_of(item: &RawValue) -> usize {
     item.get().len() + 1
 }
 
 /// The bytes a response has used: the envelope, room for `cursors` cursors in next_token, and the
 /// items taken so far.
 #[derive(Debug, Clone, Copy)]
-pub struct Room {
+pub(super) struct Room {
     used: usize,
     max: usize,
 }
 
 impl Room {
-    pub fn new(max: usize, cursors: usize) -> Room {
+    pub(super) fn new(max: usize, cursors: usize) -> Room {
         Room { used: ENVELOPE_BYTES + CURSOR_BYTES * cursors, max }
     }
 
-    pub fn fits(&self, bytes: usize) -> bool {
+    pub(super) fn fits(&self, bytes: usize) -> bool {
         self.used + bytes <= self.max
     }
 
-    pub fn take(&mut self, bytes: usize) {
+    pub(super) fn take(&mut self, bytes: usize) {
         self.used += bytes;
     }
 }
@@ -51,23 +51,23 @@ impl Room {
 /// another page only while that fits; otherwise parallel streams would keep reading pages that the
 /// full response then throws away (and the next call reads again).
 #[derive(Debug)]
-pub struct SharedRoom {
+pub(super) struct SharedRoom {
     reserved: AtomicUsize,
     max: usize,
 }
 
 impl SharedRoom {
     /// Starts where the consumer's own `Room` starts, so both count against the same room.
-    pub fn new(room: Room) -> SharedRoom {
+    pub(super) fn new(room: Room) -> SharedRoom {
         SharedRoom { reserved: AtomicUsize::new(room.used), max: room.max }
     }
 
-    pub fn max(&self) -> usize {
+    pub(super) fn max(&self) -> usize {
         self.max
     }
 
     /// Claims room for a page of about `estimate` bytes; false when the response has no room left.
-    pub fn claim(&self, estimate: usize) -> bool {
+    pub(super) fn claim(&self, estimate: usize) -> bool {
         let before = self.reserved.fetch_add(estimate, Ordering::Relaxed);
         if before + estimate > self.max {
             self.reserved.fetch_sub(estimate, Ordering::Relaxed);
@@ -78,7 +78,7 @@ impl SharedRoom {
 
     /// A page of `actual` bytes arrived for which `claimed` bytes were claimed: the real size
     /// replaces the estimate (added first, so the count never goes below zero).
-    pub fn settle(&self, actual: usize, claimed: usize) {
+    pub(super) fn settle(&self, actual: usize, claimed: usize) {
         self.reserved.fetch_add(actual, Ordering::Relaxed);
         self.reserved.fetch_sub(claimed, Ordering::Relaxed);
     }

@@ -11,8 +11,9 @@ use aws_smithy_types::DateTime;
 use serde_json::{json, Value};
 
 use super::{Outcome, TableAccess};
-use crate::error::{from_sdk, AppError};
-use crate::request::{Export, ExportFormat, ExportKind, ExportStatus};
+use crate::connect::call_error::from_sdk;
+use crate::wire::error::AppError;
+use crate::wire::request::{Export, ExportFormat, ExportKind, ExportStatus};
 
 impl TableAccess {
     pub(super) async fn export(&self, table: &str, export: &Export) -> Result<Outcome, AppError> {
@@ -76,13 +77,16 @@ impl TableAccess {
         if table.starts_with("arn:") {
             return Ok(table.to_string());
         }
-        let parts: Vec<&str> = self.role_arn.splitn(6, ':').collect();
+        let parts: Vec<&str> = self.role_arn().splitn(6, ':').collect();
         match parts.as_slice() {
-            [_, partition, _, _, account, _] if crate::role::is_account_id(account) => {
+            [_, partition, _, _, account, _] if crate::wire::ids::is_account_id(account) => {
                 Ok(format!("arn:{partition}:dynamodb:{region}:{account}:table/{table}"))
             }
             _ => Err(AppError::Internal {
-                message: format!("cannot place table `{table}` in an account: the role `{}` is no ARN", self.role_arn),
+                message: format!(
+                    "cannot place table `{table}` in an account: the role `{}` is no ARN",
+                    self.role_arn()
+                ),
                 source: None,
             }),
         }
@@ -111,7 +115,7 @@ where
     if !own {
         return from_sdk(err, &tables.ctx(action, table));
     }
-    let source = Some(std::sync::Arc::new(err) as crate::error::Cause);
+    let source = Some(std::sync::Arc::new(err) as crate::wire::error::Cause);
     match code.as_str() {
         "PointInTimeRecoveryUnavailableException" => {
             AppError::PointInTimeRecoveryDisabled { table: table.to_string(), message, source }

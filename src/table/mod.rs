@@ -24,13 +24,15 @@ use serde_json::value::RawValue;
 
 pub use budget::Budget;
 
-use crate::assume_role::AssumeRole;
-use crate::clients::Clients;
-use crate::convert::item_to_raw;
-use crate::cursor::Position;
-use crate::error::{from_sdk, AppError, CallContext};
-use crate::request::{Get, Operation, Request};
-use crate::table_ref::{parse_table, TableRef};
+use crate::connect::assume_role::AssumeRole;
+use crate::connect::call_error::{from_sdk, CallContext};
+use crate::connect::clients::Clients;
+use crate::connect::cross_account::CrossAccount;
+use crate::wire::convert::item_to_raw;
+use crate::wire::cursor::Position;
+use crate::wire::error::AppError;
+use crate::wire::request::{Get, Operation, Request};
+use crate::wire::table_ref::{parse_table, TableRef};
 
 /// How long the init-time warm-up may take before init goes on without it.
 const WARM_UP_TIMEOUT: Duration = Duration::from_secs(4);
@@ -85,43 +87,31 @@ pub struct Outcome {
     pub page_error: Option<AppError>,
 }
 
-/// The main account's tables, read as one role through one client per region (built once per
-/// process; see `clients`). A `TableAccess` makes its calls in `region`; `execute` switches to the
-/// request's region.
+/// The main account's tables, read as one role through the clients of a `CrossAccount` (built once
+/// per process; one client per region). A `TableAccess` makes its calls in `region`; `execute`
+/// switches to the request's region.
 pub struct TableAccess {
     client: Client,
     region: String,
-    /// The main-account role every call is made as (named in AccessDenied messages).
-    role_arn: String,
-    clients: Clients,
-    /// The client's AssumeRole provider (assume_role mode), for the check's direct STS call.
-    assume_role: Option<AssumeRole>,
+    /// The connection: the role every call is made as (named in AccessDenied messages), every
+    /// region's client, and the AssumeRole provider for the check's direct STS call.
+    account: CrossAccount,
 }
 
 impl TableAccess {
-    /// Calls in the home region of `clients` (a single `Client` is its own home region).
+    /// Calls in the home region of `clients` (a single `Client` is its own home region), as `role_arn`.
     pub fn new(clients: impl Into<Clients>, role_arn: impl Into<String>) -> TableAccess {
-        let clients = clients.into();
-        TableAccess {
-            client: clients.home().clone(),
-            region: clients.home_region().to_string(),
-            role_arn: role_arn.into(),
-            clients,
-            assume_role: None,
-        }
-    }
-
-    pub fn with_assume_role(self, provider: AssumeRole) -> TableAccess {
-        TableAccess { assume_role: Some(provider), ..self }
+        TableAccess::from(CrossAccount::from_parts(clients.into(), role_arn.into(), None))
     }
 
     /// The provider that signs the client's calls in assume_role mode (it does not cache).
     pub fn assume_role(&self) -> Option<&AssumeRole> {
-        self.assume_role.as_ref()
+        self.account.assume_role()
     }
 
+    /// The role every call is made as.
     pub fn role_arn(&self) -> &str {
-        &self.role_arn
+        self.account.role_arn()
     }
 
     /// The region this access calls (TABLE_REGION unless switched by `execute`).
@@ -137,11 +127,9 @@ impl TableAccess {
     /// The same access in `region`, through that region's client (built on first use).
     pub fn in_region(&self, region: &str) -> Result<TableAccess, AppError> {
         Ok(TableAccess {
-            client: self.clients.get(region)?,
+            client: self.account.client(region)?,
             region: region.to_string(),
-            role_arn: self.role_arn.clone(),
-            clients: self.clients.clone(),
-            assume_role: self.assume_role.clone(),
+            account: self.account.clone(),
         })
     }
 
@@ -169,7 +157,7 @@ impl TableAccess {
     }
 
     fn ctx<'b>(&'b self, action: &'b str, table: &'b str) -> CallContext<'b> {
-        CallContext { role_arn: &self.role_arn, action, table, region: &self.region }
+        CallContext { role_arn: self.account.role_arn(), action, table, region: &self.region }
     }
 
     async fn get(&self, table: &str, get: &Get) -> Result<Outcome, AppError> {
@@ -215,7 +203,7 @@ impl TableAccess {
         let call = self.client.describe_table().table_name(table).send();
         match tokio::time::timeout(WARM_UP_TIMEOUT, call).await {
             Ok(Ok(_)) => {
-                tracing::info!(table, role_arn = %self.role_arn, duration_ms = started.elapsed().as_millis() as u64, "warm-up done: role assumed, connections open")
+                tracing::info!(table, role_arn = %self.account.role_arn(), duration_ms = started.elapsed().as_millis() as u64, "warm-up done: role assumed, connections open")
             }
             Ok(Err(e)) => {
                 let e = from_sdk(e, &self.ctx("dynamodb:DescribeTable", table));
@@ -223,6 +211,13 @@ impl TableAccess {
             }
             Err(_) => tracing::warn!(table, "warm-up timed out after 4 s; invocations will retry"),
         }
+    }
+}
+
+/// The table access of a connection, calling in its home region.
+impl From<CrossAccount> for TableAccess {
+    fn from(account: CrossAccount) -> TableAccess {
+        TableAccess { client: account.home_client().clone(), region: account.home_region().to_string(), account }
     }
 }
 

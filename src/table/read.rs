@@ -10,15 +10,20 @@ use tokio::task::JoinSet;
 use super::budget::{size_of, Budget, Room, SharedRoom};
 use super::streams::{pump, Page, PagedOp, StreamRequest};
 use super::{deadline_reached, Outcome, Stop, TableAccess};
-use crate::cursor::{Cursor, Position, StreamCursors};
-use crate::error::AppError;
-use crate::request::{Query, Read, Scan, Segmentation, Select};
+use crate::wire::cursor::{Cursor, Position, StreamCursors};
+use crate::wire::error::AppError;
+use crate::wire::request::{Query, Read, Scan, Segmentation, Select};
 
-pub async fn scan(access: &TableAccess, table: &str, scan: &Scan, budget: Budget) -> Result<Outcome, AppError> {
+pub(super) async fn scan(access: &TableAccess, table: &str, scan: &Scan, budget: Budget) -> Result<Outcome, AppError> {
     read(access, table, PagedOp::Scan, &scan.read, scan.segmentation, budget).await
 }
 
-pub async fn query(access: &TableAccess, table: &str, query: &Query, budget: Budget) -> Result<Outcome, AppError> {
+pub(super) async fn query(
+    access: &TableAccess,
+    table: &str,
+    query: &Query,
+    budget: Budget,
+) -> Result<Outcome, AppError> {
     let op = PagedOp::Query { key_condition: query.key_condition.clone(), scan_forward: query.scan_forward };
     read(access, table, op, &query.read, Segmentation::Single, budget).await
 }
@@ -60,7 +65,7 @@ async fn read(
     let room = Room::new(budget.max_response_bytes, active);
     let shared = Arc::new(StreamRequest {
         client: access.client.clone(),
-        role_arn: access.role_arn.clone(),
+        role_arn: access.role_arn().to_string(),
         region: access.region.clone(),
         table: table.to_string(),
         op,

@@ -9,24 +9,24 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// Attempts of one batch call before what is still unprocessed is given up on.
-pub const UNPROCESSED_ATTEMPTS: u32 = 8;
+pub(super) const UNPROCESSED_ATTEMPTS: u32 = 8;
 const BACKOFF_BASE: Duration = Duration::from_millis(25);
 const BACKOFF_CAP: Duration = Duration::from_secs(1);
 
 /// The retries of one batch call.
-pub struct Unprocessed {
+pub(super) struct Unprocessed {
     attempt: u32,
     cutoff: Instant,
 }
 
 impl Unprocessed {
-    pub fn new(cutoff: Instant) -> Unprocessed {
+    pub(super) fn new(cutoff: Instant) -> Unprocessed {
         Unprocessed { attempt: 0, cutoff }
     }
 
     /// Waits before the next attempt at `pending` unprocessed entries; `false` when the attempts are
     /// used up or the wait would pass the deadline (the caller then reports what is left).
-    pub async fn wait(&mut self, pending: usize) -> bool {
+    pub(super) async fn wait(&mut self, pending: usize) -> bool {
         let delay = backoff(self.attempt);
         self.attempt += 1;
         if self.attempt >= UNPROCESSED_ATTEMPTS || Instant::now() + delay >= self.cutoff {

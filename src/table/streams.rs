@@ -14,13 +14,14 @@ use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
 use super::budget::{size_of, SharedRoom};
-use crate::convert::{item_to_raw, Item};
-use crate::cursor::Cursor;
-use crate::error::{from_sdk, AppError, CallContext};
-use crate::request::{Read, Select};
+use crate::connect::call_error::{from_sdk, CallContext};
+use crate::wire::convert::{item_to_raw, Item};
+use crate::wire::cursor::Cursor;
+use crate::wire::error::AppError;
+use crate::wire::request::{Read, Select};
 
 /// What a scan or query reads, shared by all its streams.
-pub struct StreamRequest {
+pub(super) struct StreamRequest {
     pub client: Client,
     pub role_arn: String,
     pub region: String,
@@ -33,13 +34,13 @@ pub struct StreamRequest {
 }
 
 /// The operation-specific part of a paged read.
-pub enum PagedOp {
+pub(super) enum PagedOp {
     Scan,
     Query { key_condition: String, scan_forward: bool },
 }
 
 /// One page, already converted to JSON.
-pub struct Page {
+pub(super) struct Page {
     /// The ExclusiveStartKey this page was read with, and how many of its items were dropped because
     /// a previous response already returned them.
     pub start_key: Option<Item>,
@@ -52,7 +53,7 @@ pub struct Page {
 }
 
 /// (stream index, its next page)
-pub type Msg = (usize, Result<Page, AppError>);
+pub(super) type Msg = (usize, Result<Page, AppError>);
 
 /// The parts of a Scan or Query output a page needs.
 struct RawPage {
@@ -101,7 +102,7 @@ macro_rules! paged_read {
 }
 
 /// Reads one stream's pages with the SDK paginator and forwards them, converted, to the consumer.
-pub async fn pump(
+pub(super) async fn pump(
     shared: Arc<StreamRequest>,
     index: usize,
     segment: Option<(i32, i32)>,

@@ -12,10 +12,11 @@ use aws_sdk_dynamodb::types::{
 
 use super::write::{json_text, with_conditions};
 use super::{Outcome, TableAccess};
-use crate::error::{from_sdk, AppError};
-use crate::request::{Action, ActionKind, TransactWrite};
+use crate::connect::call_error::from_sdk;
+use crate::wire::error::AppError;
+use crate::wire::request::{Action, ActionKind, TransactWrite};
 
-pub async fn transact_write(access: &TableAccess, transaction: &TransactWrite) -> Result<Outcome, AppError> {
+pub(super) async fn transact_write(access: &TableAccess, transaction: &TransactWrite) -> Result<Outcome, AppError> {
     let items = transaction.actions.iter().map(item).collect::<Result<Vec<_>, _>>()?;
     let sent = access
         .client

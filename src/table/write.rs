@@ -11,16 +11,17 @@ use aws_sdk_dynamodb::types::{
 use std::sync::Arc;
 
 use super::{Outcome, TableAccess};
-use crate::convert::{item_to_raw, Item, ItemJson};
-use crate::error::{from_sdk, AppError};
-use crate::request::{Conditions, Delete, Put, ReturnValues, Update};
+use crate::connect::call_error::from_sdk;
+use crate::wire::convert::{item_to_raw, Item, ItemJson};
+use crate::wire::error::AppError;
+use crate::wire::request::{Conditions, Delete, Put, ReturnValues, Update};
 
 /// The four condition setters every conditional write has (PutItem, UpdateItem, DeleteItem and
 /// their transaction forms, ConditionCheck too). The SDK's builders share no trait, so a macro
 /// applies them in one place.
 macro_rules! with_conditions {
     ($builder:expr, $conditions:expr) => {{
-        let c: &$crate::request::Conditions = $conditions;
+        let c: &$crate::wire::request::Conditions = $conditions;
         $builder
             .set_condition_expression(c.condition.clone())
             .set_expression_attribute_names(c.names.clone())
@@ -30,7 +31,7 @@ macro_rules! with_conditions {
 }
 pub(super) use with_conditions;
 
-pub async fn put(access: &TableAccess, table: &str, put: &Put) -> Result<Outcome, AppError> {
+pub(super) async fn put(access: &TableAccess, table: &str, put: &Put) -> Result<Outcome, AppError> {
     let request = access.client.put_item().table_name(table).set_item(Some(put.item.clone()));
     let sent = with_conditions!(request, &put.conditions)
         .return_values(return_value(put.return_values))
@@ -49,7 +50,7 @@ pub async fn put(access: &TableAccess, table: &str, put: &Put) -> Result<Outcome
     }
 }
 
-pub async fn update(access: &TableAccess, table: &str, update: &Update) -> Result<Outcome, AppError> {
+pub(super) async fn update(access: &TableAccess, table: &str, update: &Update) -> Result<Outcome, AppError> {
     let request = access.client.update_item().table_name(table).set_key(Some(update.key.clone()));
     let sent = with_conditions!(request.update_expression(update.update.clone()), &update.conditions)
         .return_values(return_value(update.return_values))
@@ -60,7 +61,7 @@ pub async fn update(access: &TableAccess, table: &str, update: &Update) -> Resul
     written(out.attributes(), out.consumed_capacity())
 }
 
-pub async fn delete(access: &TableAccess, table: &str, delete: &Delete) -> Result<Outcome, AppError> {
+pub(super) async fn delete(access: &TableAccess, table: &str, delete: &Delete) -> Result<Outcome, AppError> {
     let request = access.client.delete_item().table_name(table).set_key(Some(delete.key.clone()));
     let sent = with_conditions!(request, &delete.conditions)
         .return_values(return_value(delete.return_values))

@@ -13,10 +13,10 @@
 
 use crate::generate::request;
 use arbitrary::Unstructured;
-use ddb_cross_account_reader::cursor::{Cursor, Position, StreamCursors};
-use ddb_cross_account_reader::error::AppError;
-use ddb_cross_account_reader::request::{BatchGet, ExportTarget, Operation, Request, RequestDefaults};
-use ddb_cross_account_reader::token;
+use ddb_cross_account_reader::internals::wire::cursor::{Cursor, Position, StreamCursors};
+use ddb_cross_account_reader::internals::wire::request::{BatchGet, ExportTarget, Operation, Request, RequestDefaults};
+use ddb_cross_account_reader::internals::wire::token;
+use ddb_cross_account_reader::AppError;
 use serde_json::Value;
 use std::sync::OnceLock;
 

@@ -16,9 +16,9 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use ddb_cross_account_reader::cursor::{Cursor, Position, StreamCursors};
-use ddb_cross_account_reader::error::AppError;
-use ddb_cross_account_reader::token::{decode, encode, Binding, Fingerprint};
+use ddb_cross_account_reader::internals::wire::cursor::{Cursor, Position, StreamCursors};
+use ddb_cross_account_reader::internals::wire::token::{decode, encode, Binding, Fingerprint};
+use ddb_cross_account_reader::AppError;
 use sha2::{Digest, Sha256};
 
 /// hex of this is "0000000000000000", in the seed corpus.
