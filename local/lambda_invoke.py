@@ -141,6 +141,20 @@ class _Process(runtime_api.Function):
             self._current = None
         return inv, not finished
 
+    def wait_for_next_poll(self, inv: runtime_api.Invocation, max_s: float) -> None:
+        """Until the function asks for its next event: as in Lambda, what it writes up to then (the
+        log line after its response, say) belongs to the invocation that just ended."""
+        deadline = time.monotonic() + max_s
+        state = self.server.state if self.server else None
+        if state is None:
+            return
+        with state.lock:
+            while state.polls <= inv.delivered_on_poll and not self.exited.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                state.polled.wait(min(left, 0.05))
+
 
 class Environment:
     """One warm execution environment of one function version: its unpacked code, its process, the
@@ -247,6 +261,8 @@ class Environment:
         """One invocation: {payload: bytes, error: bool, request_id, log: [lines]}."""
         inv, timed_out = self.process.run(payload, self.timeout_s)
         rid = inv.request_id
+        if not timed_out and inv.kind != "died":
+            self.process.wait_for_next_poll(inv, max_s=2.0)
         self._settle_output()
         self.invocations += 1
         lines: list[tuple[int, str]] = []
@@ -303,7 +319,7 @@ class Environment:
         logged = self.flush_logs(before=lines, after=[(_now_ms(), line) for line in ends])
         return {"payload": body, "error": function_error, "request_id": rid, "log": logged}
 
-    def _settle_output(self, quiet_s: float = 0.015, max_s: float = 0.1) -> None:
+    def _settle_output(self, quiet_s: float = 0.03, max_s: float = 0.5) -> None:
         """Let the lines the function wrote just before answering come through its pipes, so the
         invocation's log (X-Amz-Log-Result, the log group) holds them."""
         deadline, seen = time.monotonic() + max_s, -1

@@ -83,6 +83,7 @@ class Invocation:
     deadline_header: str | None = None
     queued_ns: int = 0
     delivered_ns: int = 0
+    delivered_on_poll: int = 0  # which GET /next took it (the function's next poll ends it)
     finished_ns: int = 0
     kind: str = ""            # "response" | "error" | "died"
     body: bytes = b""
@@ -99,6 +100,8 @@ class _RuntimeState:
         self.in_flight: dict[str, Invocation] = {}
         self.first_next_ns = 0
         self.ready = threading.Event()   # set on the first GET /next (end of init)
+        self.polls = 0                   # GET /next calls so far: one more means an invocation is over
+        self.polled = threading.Condition(self.lock)
         self.init_error: tuple[str, str] | None = None
         self.stopping = False
 
@@ -107,6 +110,8 @@ class _RuntimeState:
         with self.lock:
             if not self.first_next_ns:
                 self.first_next_ns = now
+            self.polls += 1
+            self.polled.notify_all()
         self.ready.set()
         inv = self.next_queue.get()
         if inv is None:                 # stop(): release the blocked poller
@@ -114,6 +119,7 @@ class _RuntimeState:
             return None
         inv.delivered_ns = time.perf_counter_ns()
         with self.lock:
+            inv.delivered_on_poll = self.polls
             self.in_flight[inv.request_id] = inv
         return inv
 
