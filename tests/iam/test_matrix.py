@@ -113,7 +113,11 @@ def applied_grants(aws) -> dict[str, list[str]]:
             regions = {r.split(":")[3] for r in stmt["Resource"]}
             assert "us-east-1" in regions and regions <= {"us-east-1", seed.OTHER_REGION}, stmt
             arns = [f"arn:aws:dynamodb:{region}:{MAIN_ACCOUNT}:table/{table}" for region in regions]
-            assert sorted(stmt["Resource"]) == sorted(x for arn in arns for x in (arn, f"{arn}/index/*")), stmt
+            # Each level: the table and its indexes; Full also what its actions are authorized on
+            # below the table (access-level-resources.json).
+            kinds = {r.split(f":table/{table}", 1)[1] for r in stmt["Resource"]}
+            assert kinds in ({"", "/index/*"}, {"", "/index/*", "/stream/*", "/backup/*", "/export/*", "/import/*"}), stmt
+            assert sorted(stmt["Resource"]) == sorted(arn + kind for arn in arns for kind in kinds), stmt
             grants.setdefault(table, []).extend(stmt["Action"])
     return grants
 
