@@ -427,6 +427,73 @@ _TRANSACT_ACTIONS = {"Get": "GetItem", "Put": "PutItem", "Update": "UpdateItem",
                      "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
 
 
+# PartiQL: the statement's first keyword -> the IAM action AWS authorizes it as.
+_PARTIQL_ACTIONS = {"SELECT": "PartiQLSelect", "INSERT": "PartiQLInsert", "UPDATE": "PartiQLUpdate",
+                    "DELETE": "PartiQLDelete"}
+# Tokens: a quoted identifier ("" escapes "), a string literal ('' escapes '), a word, anything else.
+_PARTIQL_TOKEN = re.compile(r'\s*(?:("(?:[^"]|"")*")|(\'(?:[^\']|\'\')*\')|([A-Za-z_][A-Za-z0-9_]*)|(\S))')
+_PARTIQL_SHAPES = 'SELECT ... FROM "table"[."index"], INSERT INTO "table", UPDATE "table" or DELETE FROM "table"'
+
+
+def _ddb_validation(message: str) -> Rejected:
+    return Rejected(400, "ValidationException", message)
+
+
+def _partiql_tokens(statement: str) -> list[tuple[str, str]]:
+    """(kind, text): kind "name" for an identifier (quotes removed), "string", "word" or "other"."""
+    out, pos = [], 0
+    while pos < len(statement):
+        m = _PARTIQL_TOKEN.match(statement, pos)
+        if m is None:  # only trailing whitespace is left
+            break
+        pos = m.end()
+        if m[1] is not None:
+            out.append(("name", m[1][1:-1].replace('""', '"')))
+        elif m[2] is not None:
+            out.append(("string", m[2]))
+        elif m[3] is not None:
+            out.append(("word", m[3]))
+        else:
+            out.append(("other", m[4]))
+    return out
+
+
+def partiql_target(statement, field: str = "Statement") -> tuple[str, str, str | None]:
+    """(IAM action, table name, index name or None) of one PartiQL statement, the way DynamoDB
+    authorizes it: SELECT on the table or index after FROM ("t"."i" is index i of table t), INSERT
+    INTO, UPDATE and DELETE FROM on the table. Anything else is refused as DynamoDB refuses a
+    malformed statement (ValidationException), naming the request field."""
+    def refuse(why: str) -> Rejected:
+        return _ddb_validation(f"Statement wasn't well formed, can't be processed: {field}: {why}; "
+                           f"expected {_PARTIQL_SHAPES}")
+
+    if not isinstance(statement, str) or not statement.strip():
+        raise refuse("the statement is missing or empty")
+    tokens = _partiql_tokens(statement)
+    verb = tokens[0][1].upper() if tokens and tokens[0][0] == "word" else ""
+    if verb not in _PARTIQL_ACTIONS:
+        raise refuse(f"it starts with {tokens[0][1]!r}" if tokens else "no statement")
+    if verb == "SELECT":  # the first FROM outside quotes and strings
+        at = next((i + 1 for i, (k, t) in enumerate(tokens) if k == "word" and t.upper() == "FROM"), None)
+    elif verb == "UPDATE":
+        at = 1
+    else:
+        keyword = "INTO" if verb == "INSERT" else "FROM"
+        at = 2 if len(tokens) > 1 and tokens[1][0] == "word" and tokens[1][1].upper() == keyword else None
+        if at is None:
+            raise refuse(f"{verb} must be followed by {keyword}")
+    if at is None or at >= len(tokens) or tokens[at][0] not in ("name", "word"):
+        raise refuse(f"no table name after {'FROM' if verb in ('SELECT', 'DELETE') else 'INTO' if verb == 'INSERT' else verb}")
+    table, index = tokens[at][1], None
+    if tokens[at + 1:at + 2] == [("other", ".")]:
+        if len(tokens) <= at + 2 or tokens[at + 2][0] not in ("name", "word"):
+            raise refuse(f"no index name after {table!r}.")
+        if verb != "SELECT":
+            raise refuse(f"{verb} names a table, not an index ({table!r}.{tokens[at + 2][1]!r})")
+        index = tokens[at + 2][1]
+    return f"dynamodb:{_PARTIQL_ACTIONS[verb]}", table, index
+
+
 def dynamodb_requests(action: str, params: dict, region: str, account: str) -> list[tuple[str, str]]:
     """The (IAM action, resource ARN) pairs AWS authorizes for one DynamoDB call.
 
@@ -434,12 +501,37 @@ def dynamodb_requests(action: str, params: dict, region: str, account: str) -> l
     IndexName are authorized on table/NAME/index/INDEX (so a policy without index/* denies them);
     Batch* are authorized per table of RequestItems; Transact* are authorized per item with the
     single-item action (Put -> dynamodb:PutItem, ConditionCheck -> dynamodb:ConditionCheckItem);
-    a TableName given as an ARN is used as is. Calls without a table (ListTables) use "*"."""
+    PartiQL (ExecuteStatement, and each statement of BatchExecuteStatement / ExecuteTransaction)
+    as dynamodb:PartiQLSelect/Insert/Update/Delete on the table or index the statement names;
+    ImportTable on the ARN of the table it creates; a backup, export, import or stream on its own
+    ARN (table/NAME/backup/ID...); a TableName given as an ARN is used as is. Calls without a
+    table (ListTables) use "*"."""
     partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
 
     def arn(table: str, index: str | None = None) -> str:
         base = table if table.startswith("arn:") else f"arn:{partition}:dynamodb:{region}:{account}:table/{table}"
         return f"{base}/index/{index}" if index else base
+
+    def partiql(statement, field: str) -> tuple[str, str]:
+        iam_action, table, index = partiql_target(statement, field)
+        return iam_action, arn(table, index)
+
+    if action == "ExecuteStatement":
+        return [partiql(params.get("Statement"), "Statement")]
+    if action in ("BatchExecuteStatement", "ExecuteTransaction"):
+        key = "Statements" if action == "BatchExecuteStatement" else "TransactStatements"
+        statements = params.get(key)
+        if not isinstance(statements, list) or not statements:
+            raise _ddb_validation(f"1 validation error detected: Value at '{key[0].lower()}{key[1:]}' failed to satisfy "
+                              "constraint: Member must have length greater than or equal to 1")
+        return [partiql((s or {}).get("Statement") if isinstance(s, dict) else None, f"{key}[{i}].Statement")
+                for i, s in enumerate(statements)]
+    if action == "ImportTable":
+        name = ((params.get("TableCreationParameters") or {}).get("TableName"))
+        if not isinstance(name, str) or not name:
+            raise _ddb_validation("1 validation error detected: Value null at 'tableCreationParameters.tableName' "
+                              "failed to satisfy constraint: Member must not be null")
+        return [("dynamodb:ImportTable", arn(name))]
 
     if action in ("BatchGetItem", "BatchWriteItem"):
         return [(f"dynamodb:{action}", arn(t)) for t in params.get("RequestItems") or {}] or [(f"dynamodb:{action}", "*")]
@@ -452,7 +544,9 @@ def dynamodb_requests(action: str, params: dict, region: str, account: str) -> l
     if params.get("TableName"):
         index = params.get("IndexName") if action in ("Query", "Scan") else None
         return [(f"dynamodb:{action}", arn(params["TableName"], index))]
-    for key in ("ResourceArn", "TableArn", "ExportArn"):  # DescribeExport: table/NAME/export/ID
+    # DescribeExport: table/NAME/export/ID; DescribeBackup, DeleteBackup: table/NAME/backup/ID;
+    # DescribeImport: table/NAME/import/ID.
+    for key in ("ResourceArn", "TableArn", "ExportArn", "BackupArn", "ImportArn"):
         if params.get(key):
             return [(f"dynamodb:{action}", params[key])]
     return [(f"dynamodb:{action}", "*")]
@@ -1174,6 +1268,22 @@ def _install_batch_write_key_check() -> None:
     DynamoHandler.batch_write_item = batch_write_item
 
 
+def _install_import_into_existing_table_check() -> None:
+    """Reproduces ImportTable's refusal of a table name that already exists: ResourceInUseException
+    before any import starts (moto would start an import job that creates the table anew)."""
+    from moto.dynamodb.exceptions import ResourceInUseException
+    from moto.dynamodb.responses import DynamoHandler
+    original = DynamoHandler.import_table
+
+    def import_table(self):
+        name = (self.body.get("TableCreationParameters") or {}).get("TableName")
+        if name and name in self.dynamodb_backend.tables:
+            raise ResourceInUseException(f"Table already exists: {name}")
+        return original(self)
+
+    DynamoHandler.import_table = import_table
+
+
 # ---- What the Terraform roots use and moto 5.2.5 lacks ----------------------------------------
 
 def _install_lambda_logging_config() -> None:
@@ -1297,6 +1407,7 @@ def install() -> None:
     _install_aws_managed_policies_on_demand()
     _install_transact_idempotency()
     _install_batch_write_key_check()
+    _install_import_into_existing_table_check()
     export_emulation.install(sys.modules[__name__])  # last: it wraps the write paths patched above
     install.done = True
 
