@@ -36,8 +36,13 @@ Test knob: LOCAL_AWS_SESSION_LIFETIME_SECONDS (environment, at start) or POST /_
 makes every STS AssumeRole session last that many seconds whatever DurationSeconds asked for (STS's
 own 900 s minimum would make a refresh test take an hour); the Expiration returned says so.
 
-Known limits (not evaluated, like vanilla moto): session policies, SCPs, resource-based policies on
-tables, numeric/date condition operators (fail closed), policy variables.
+Evaluated beside identity policies: trust policies, permissions boundaries, tables' resource-based
+policies (across accounts both sides must allow), KMS key policies of tables' customer-managed keys;
+DynamoDB requests on the ARNs AWS authorizes them on (indexes, backups, exports, imports, PartiQL
+per statement on the table or index it names, ImportTable on the table it creates).
+
+Known limits (not evaluated, like vanilla moto): session policies, SCPs, numeric/date condition
+operators (fail closed), policy variables.
 
 Run: python local/aws_emulator.py --port 5055   (never set MOTO_ACCOUNT_ID: it pins one account)
 """
@@ -68,6 +73,10 @@ except ImportError:  # run as a script: local/ is on sys.path
 log = logging.getLogger("aws_emulator")
 
 ALLOW, DENY, IMPLICIT = "Allow", "Deny", "Implicit"
+
+# What this emulator does not evaluate (the docstring's "Known limits" lists exactly these, checked
+# by tests/iam/test_strict_emulator.py, so the text cannot drift from the code's own account).
+NOT_EVALUATED = ("session policies", "SCPs", "numeric/date condition operators (fail closed)", "policy variables")
 ROLE_CHAINING_MAX_SECONDS = 3600
 
 
