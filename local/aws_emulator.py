@@ -7,8 +7,8 @@ table), ignores the trust policy of a role in another account, lets a missing st
 lets anyone assume a role that does not exist, and answers DynamoDB denials with an XML 403 the
 AWS SDK for Rust cannot classify. Every one of those would let a test pass where AWS denies.
 
-So for STS, IAM and DynamoDB this module replaces moto's authorization with its own policy
-evaluator (section "Policy evaluation": pure functions, no moto) and hooks it into moto at a few
+So for STS, IAM, DynamoDB and DynamoDB Streams this module replaces moto's authorization with its
+own policy evaluator (section "Policy evaluation": pure functions, no moto) and hooks it into moto at a few
 documented points (section "Patches"). Each patch has a docstring naming the AWS behaviour it
 reproduces. Other services keep moto's own (weaker) checks.
 
@@ -39,7 +39,8 @@ own 900 s minimum would make a refresh test take an hour); the Expiration return
 Evaluated beside identity policies: trust policies, permissions boundaries, tables' resource-based
 policies (across accounts both sides must allow), KMS key policies of tables' customer-managed keys;
 DynamoDB requests on the ARNs AWS authorizes them on (indexes, backups, exports, imports, PartiQL
-per statement on the table or index it names, ImportTable on the table it creates).
+per statement on the table or index it names, ImportTable on the table it creates), DynamoDB
+Streams requests on the stream's ARN (with the stream's own resource-based policy).
 
 Known limits (not evaluated, like vanilla moto): session policies, SCPs, numeric/date condition
 operators (fail closed), policy variables.
@@ -684,6 +685,83 @@ def _authorize_dynamodb(handler, action: str) -> None:
     authorize_table_keys(caller, requests, ctx)
     if accounts and (target := accounts.pop()) != caller.account:
         handler.current_account = target  # moto picks the backend by this attribute
+
+
+def dynamodb_streams_requests(action: str, params: dict) -> list[tuple[str, str]]:
+    """The (IAM action, resource ARN) pairs AWS authorizes for one DynamoDB Streams call.
+
+    Reproduces: DescribeStream and GetShardIterator on the stream's ARN
+    (table/NAME/stream/LABEL), GetRecords on the stream its shard iterator belongs to (an iterator
+    starts with the stream's ARN), ListStreams on "*"."""
+    if action == "GetRecords":
+        iterator = params.get("ShardIterator")
+        stream = iterator.split("|", 1)[0] if isinstance(iterator, str) else ""
+        if _table_arn_of(stream) is None or "/stream/" not in stream:
+            raise _ddb_validation("Invalid ShardIterator: ShardIterator is not an iterator this service issued")
+        return [("dynamodb:GetRecords", stream)]
+    if params.get("StreamArn"):
+        return [(f"dynamodb:{action}", params["StreamArn"])]
+    return [(f"dynamodb:{action}", "*")]
+
+
+def _stream_policy(resource: str) -> str | None:
+    """A stream's own resource-based policy (a table's policy does not cover its stream)."""
+    from moto.dynamodb.models import dynamodb_backends
+    if _table_arn_of(resource) is None:
+        return None
+    _, _, _, region, account, _ = resource.split(":", 5)
+    try:
+        policy = dynamodb_backends[account][region].resource_policies.get(resource)
+    except KeyError:
+        return None
+    return policy.policy_doc if policy is not None else None
+
+
+def _authorize_dynamodb_streams(handler, action: str) -> None:
+    """Identity policies and the stream's resource-based policy, as for tables (_authorize_dynamodb);
+    a stream of another account is served from that account's tables."""
+    caller = _identify(handler)
+    ctx = _base_context(handler, caller)
+    body = handler.body
+    params = body if isinstance(body, dict) else json.loads(body or "{}")
+    requests = dynamodb_streams_requests(action, params)
+    for iam_action, resource in requests:
+        authorize_with_resource_policy(caller, iam_action, resource, ctx, _stream_policy(resource))
+    target = next((r.split(":")[4] for _, r in requests if r.startswith("arn:")), caller.account)
+    if target != caller.account:
+        handler.current_account = target
+
+
+def _install_stream_not_found() -> None:
+    """Reproduces DynamoDB Streams' answers for a stream that is not the table's current one:
+    ResourceNotFoundException (moto fails with an internal error), and for a shard iterator it
+    never issued ValidationException "Invalid ShardIterator"."""
+    from moto.dynamodb.exceptions import MockValidationException, ResourceNotFoundException
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    def current(self, arn) -> bool:
+        table = self.backend.dynamodb.tables.get(arn.split(":", 5)[5].split("/")[1]) if _table_arn_of(arn or "") else None
+        return table is not None and bool(table.latest_stream_label) and arn == table.describe(
+            base_key="Table")["Table"].get("LatestStreamArn")
+
+    def wrap(original):
+        def checked(self):
+            arn = self._get_param("StreamArn")
+            if not current(self, arn):
+                raise ResourceNotFoundException(f"Requested resource not found: Stream: {arn} not found")
+            return original(self)
+        return checked
+
+    original_records = DynamoDBStreamsHandler.get_records
+
+    def get_records(self):
+        if self._get_param("ShardIterator") not in self.backend.shard_iterators:
+            raise MockValidationException("Invalid ShardIterator: ShardIterator is not an iterator this service issued")
+        return original_records(self)
+
+    DynamoDBStreamsHandler.describe_stream = wrap(DynamoDBStreamsHandler.describe_stream)
+    DynamoDBStreamsHandler.get_shard_iterator = wrap(DynamoDBStreamsHandler.get_shard_iterator)
+    DynamoDBStreamsHandler.get_records = get_records
 
 
 def _dynamodb_error(rejected: Rejected):
@@ -1398,11 +1476,13 @@ def _install_gate(cls, service: str, authorize, render) -> None:
 def install() -> None:
     """Apply every patch (idempotent)."""
     from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
     from moto.iam.responses import IamResponse
     from moto.sts.responses import TokenResponse
     if getattr(install, "done", False):
         return
     _install_gate(DynamoHandler, "dynamodb", _authorize_dynamodb_recorded, _dynamodb_error)
+    _install_gate(DynamoDBStreamsHandler, "dynamodb", _authorize_dynamodb_streams, _dynamodb_error)
     _install_gate(TokenResponse, "sts", _authorize_sts_recorded, _query_error("https://sts.amazonaws.com/doc/2011-06-15/"))
     _install_gate(IamResponse, "iam", _authorize_iam, _query_error("https://iam.amazonaws.com/doc/2010-05-08/"))
     _install_principal_validation()
@@ -1417,6 +1497,7 @@ def install() -> None:
     _install_transact_idempotency()
     _install_batch_write_key_check()
     _install_import_into_existing_table_check()
+    _install_stream_not_found()
     export_emulation.install(sys.modules[__name__])  # last: it wraps the write paths patched above
     install.done = True
 

@@ -16,6 +16,7 @@ import fnmatch
 import json
 from pathlib import Path
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -73,7 +74,15 @@ def partiql_insert(table: str, op: str) -> str:
 
 # Below the table: ARNs that name nothing, so an authorized call gets the not-found error that
 # comes after authorization (AWS authorizes on the ARN the request names).
-MISSING_BACKUP = "/backup/01700000000000-matrix0"
+MISSING_BACKUP, MISSING_STREAM = "/backup/01700000000000-matrix0", "/stream/2026-01-01T00:00:00.000"
+
+
+def streams(dynamodb_client):
+    """A DynamoDB Streams client with the same credentials, endpoint and region as a DynamoDB client."""
+    meta, creds = dynamodb_client.meta, dynamodb_client._request_signer._credentials
+    return boto3.client("dynamodbstreams", endpoint_url=meta.endpoint_url, region_name=meta.region_name,
+                        aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key,
+                        aws_session_token=creds.token, config=meta.config)
 
 # operation -> (IAM action, resource suffix after the table ARN, call(client, table, existing key)).
 # PartiQL is authorized per statement on the table (or index) the statement names; a batch or
@@ -105,6 +114,15 @@ OPERATIONS = {
     "ListExports": ("dynamodb:ListExports", "", lambda c, t, k: c.list_exports(TableArn=table_arn(t))),
     "DescribeBackup": ("dynamodb:DescribeBackup", MISSING_BACKUP,
                        lambda c, t, k: c.describe_backup(BackupArn=table_arn(t) + MISSING_BACKUP)),
+    # DynamoDB Streams (its own endpoint): the matrix tables have no stream, so an authorized call
+    # is ResourceNotFoundException (GetRecords: an iterator never issued is ValidationException).
+    "DescribeStream": ("dynamodb:DescribeStream", MISSING_STREAM, lambda c, t, k: streams(c).describe_stream(
+        StreamArn=table_arn(t) + MISSING_STREAM)),
+    "GetShardIterator": ("dynamodb:GetShardIterator", MISSING_STREAM, lambda c, t, k: streams(c).get_shard_iterator(
+        StreamArn=table_arn(t) + MISSING_STREAM, ShardId="shardId-00000001700000000000-matrix0",
+        ShardIteratorType="TRIM_HORIZON")),
+    "GetRecords": ("dynamodb:GetRecords", MISSING_STREAM, lambda c, t, k: streams(c).get_records(
+        ShardIterator=f"{table_arn(t)}{MISSING_STREAM}|1|matrix")),
     "DeleteBackup": ("dynamodb:DeleteBackup", MISSING_BACKUP,
                      lambda c, t, k: c.delete_backup(BackupArn=table_arn(t) + MISSING_BACKUP)),
     # The table exists: an authorized ImportTable gets ResourceInUseException before any import.
@@ -301,8 +319,8 @@ def test_a_statement_the_emulator_cannot_place_is_a_validation_error_naming_the_
 
 
 # ---- every table-scoped action, through the emulator's policy evaluator -----------------------
-# Some of Full's actions have no call this emulator serves (streams are another endpoint; moto has
-# no SearchVectors, ListImports, global-table witnesses...). Each action the authorization
+# Some of Full's actions have no call this emulator serves (moto has no SearchVectors, ListImports,
+# DescribeImport of a missing import, global-table witnesses...). Each action the authorization
 # reference lists on a table or one of its sub-resources is evaluated, on an ARN of every such
 # resource type it lists, against the role's policies as IAM holds them: allowed iff the table's
 # level holds the action (so a level's list and its Resource ARNs must agree).
