@@ -475,7 +475,7 @@ def partiql_target(statement, field: str = "Statement") -> tuple[str, str, str |
     malformed statement (ValidationException), naming the request field."""
     def refuse(why: str) -> Rejected:
         return _ddb_validation(f"Statement wasn't well formed, can't be processed: {field}: {why}; "
-                           f"expected {_PARTIQL_SHAPES}")
+                               f"expected {_PARTIQL_SHAPES}")
 
     if not isinstance(statement, str) or not statement.strip():
         raise refuse("the statement is missing or empty")
@@ -493,7 +493,8 @@ def partiql_target(statement, field: str = "Statement") -> tuple[str, str, str |
         if at is None:
             raise refuse(f"{verb} must be followed by {keyword}")
     if at is None or at >= len(tokens) or tokens[at][0] not in ("name", "word"):
-        raise refuse(f"no table name after {'FROM' if verb in ('SELECT', 'DELETE') else 'INTO' if verb == 'INSERT' else verb}")
+        after = {"SELECT": "FROM", "DELETE": "FROM", "INSERT": "INTO"}.get(verb, verb)
+        raise refuse(f"no table name after {after}")
     table, index = tokens[at][1], None
     if tokens[at + 1:at + 2] == [("other", ".")]:
         if len(tokens) <= at + 2 or tokens[at + 2][0] not in ("name", "word"):
