@@ -7,8 +7,8 @@ table), ignores the trust policy of a role in another account, lets a missing st
 lets anyone assume a role that does not exist, and answers DynamoDB denials with an XML 403 the
 AWS SDK for Rust cannot classify. Every one of those would let a test pass where AWS denies.
 
-So for STS, IAM and DynamoDB this module replaces moto's authorization with its own policy
-evaluator (section "Policy evaluation": pure functions, no moto) and hooks it into moto at a few
+So for STS, IAM, DynamoDB and DynamoDB Streams this module replaces moto's authorization with its
+own policy evaluator (section "Policy evaluation": pure functions, no moto) and hooks it into moto at a few
 documented points (section "Patches"). Each patch has a docstring naming the AWS behaviour it
 reproduces. Other services keep moto's own (weaker) checks.
 
@@ -38,9 +38,14 @@ Test knob: LOCAL_AWS_SESSION_LIFETIME_SECONDS (environment, at start) or POST /_
 makes every STS AssumeRole session last that many seconds whatever DurationSeconds asked for (STS's
 own 900 s minimum would make a refresh test take an hour); the Expiration returned says so.
 
+Evaluated beside identity policies: trust policies, permissions boundaries, tables' resource-based
+policies (across accounts both sides must allow), KMS key policies of tables' customer-managed keys;
+DynamoDB requests on the ARNs AWS authorizes them on (indexes, backups, exports, imports, PartiQL
+per statement on the table or index it names, ImportTable on the table it creates), DynamoDB
+Streams requests on the stream's ARN (with the stream's own resource-based policy).
+
 Known limits (not evaluated, like vanilla moto): session policies, SCPs, numeric/date condition
-operators (fail closed), policy variables. Tables' resource-based policies ARE evaluated, together with
-the caller's identity policies (authorize_with_resource_policy).
+operators (fail closed), policy variables.
 
 Run: python local/aws_emulator.py --port 5055   (never set MOTO_ACCOUNT_ID: it pins one account)
 """
@@ -72,6 +77,10 @@ except ImportError:  # run as a script: local/ is on sys.path
 log = logging.getLogger("aws_emulator")
 
 ALLOW, DENY, IMPLICIT = "Allow", "Deny", "Implicit"
+
+# What this emulator does not evaluate (the docstring's "Known limits" lists exactly these, checked
+# by tests/iam/test_strict_emulator.py, so the text cannot drift from the code's own account).
+NOT_EVALUATED = ("session policies", "SCPs", "numeric/date condition operators (fail closed)", "policy variables")
 ROLE_CHAINING_MAX_SECONDS = 3600
 
 
@@ -431,6 +440,74 @@ _TRANSACT_ACTIONS = {"Get": "GetItem", "Put": "PutItem", "Update": "UpdateItem",
                      "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
 
 
+# PartiQL: the statement's first keyword -> the IAM action AWS authorizes it as.
+_PARTIQL_ACTIONS = {"SELECT": "PartiQLSelect", "INSERT": "PartiQLInsert", "UPDATE": "PartiQLUpdate",
+                    "DELETE": "PartiQLDelete"}
+# Tokens: a quoted identifier ("" escapes "), a string literal ('' escapes '), a word, anything else.
+_PARTIQL_TOKEN = re.compile(r'\s*(?:("(?:[^"]|"")*")|(\'(?:[^\']|\'\')*\')|([A-Za-z_][A-Za-z0-9_]*)|(\S))')
+_PARTIQL_SHAPES = 'SELECT ... FROM "table"[."index"], INSERT INTO "table", UPDATE "table" or DELETE FROM "table"'
+
+
+def _ddb_validation(message: str) -> Rejected:
+    return Rejected(400, "ValidationException", message)
+
+
+def _partiql_tokens(statement: str) -> list[tuple[str, str]]:
+    """(kind, text): kind "name" for an identifier (quotes removed), "string", "word" or "other"."""
+    out, pos = [], 0
+    while pos < len(statement):
+        m = _PARTIQL_TOKEN.match(statement, pos)
+        if m is None:  # only trailing whitespace is left
+            break
+        pos = m.end()
+        if m[1] is not None:
+            out.append(("name", m[1][1:-1].replace('""', '"')))
+        elif m[2] is not None:
+            out.append(("string", m[2]))
+        elif m[3] is not None:
+            out.append(("word", m[3]))
+        else:
+            out.append(("other", m[4]))
+    return out
+
+
+def partiql_target(statement, field: str = "Statement") -> tuple[str, str, str | None]:
+    """(IAM action, table name, index name or None) of one PartiQL statement, the way DynamoDB
+    authorizes it: SELECT on the table or index after FROM ("t"."i" is index i of table t), INSERT
+    INTO, UPDATE and DELETE FROM on the table. Anything else is refused as DynamoDB refuses a
+    malformed statement (ValidationException), naming the request field."""
+    def refuse(why: str) -> Rejected:
+        return _ddb_validation(f"Statement wasn't well formed, can't be processed: {field}: {why}; "
+                               f"expected {_PARTIQL_SHAPES}")
+
+    if not isinstance(statement, str) or not statement.strip():
+        raise refuse("the statement is missing or empty")
+    tokens = _partiql_tokens(statement)
+    verb = tokens[0][1].upper() if tokens and tokens[0][0] == "word" else ""
+    if verb not in _PARTIQL_ACTIONS:
+        raise refuse(f"it starts with {tokens[0][1]!r}" if tokens else "no statement")
+    if verb == "SELECT":  # the first FROM outside quotes and strings
+        at = next((i + 1 for i, (k, t) in enumerate(tokens) if k == "word" and t.upper() == "FROM"), None)
+    elif verb == "UPDATE":
+        at = 1
+    else:
+        keyword = "INTO" if verb == "INSERT" else "FROM"
+        at = 2 if len(tokens) > 1 and tokens[1][0] == "word" and tokens[1][1].upper() == keyword else None
+        if at is None:
+            raise refuse(f"{verb} must be followed by {keyword}")
+    if at is None or at >= len(tokens) or tokens[at][0] not in ("name", "word"):
+        after = {"SELECT": "FROM", "DELETE": "FROM", "INSERT": "INTO"}.get(verb, verb)
+        raise refuse(f"no table name after {after}")
+    table, index = tokens[at][1], None
+    if tokens[at + 1:at + 2] == [("other", ".")]:
+        if len(tokens) <= at + 2 or tokens[at + 2][0] not in ("name", "word"):
+            raise refuse(f"no index name after {table!r}.")
+        if verb != "SELECT":
+            raise refuse(f"{verb} names a table, not an index ({table!r}.{tokens[at + 2][1]!r})")
+        index = tokens[at + 2][1]
+    return f"dynamodb:{_PARTIQL_ACTIONS[verb]}", table, index
+
+
 def dynamodb_requests(action: str, params: dict, region: str, account: str) -> list[tuple[str, str]]:
     """The (IAM action, resource ARN) pairs AWS authorizes for one DynamoDB call.
 
@@ -438,12 +515,37 @@ def dynamodb_requests(action: str, params: dict, region: str, account: str) -> l
     IndexName are authorized on table/NAME/index/INDEX (so a policy without index/* denies them);
     Batch* are authorized per table of RequestItems; Transact* are authorized per item with the
     single-item action (Put -> dynamodb:PutItem, ConditionCheck -> dynamodb:ConditionCheckItem);
-    a TableName given as an ARN is used as is. Calls without a table (ListTables) use "*"."""
+    PartiQL (ExecuteStatement, and each statement of BatchExecuteStatement / ExecuteTransaction)
+    as dynamodb:PartiQLSelect/Insert/Update/Delete on the table or index the statement names;
+    ImportTable on the ARN of the table it creates; a backup, export, import or stream on its own
+    ARN (table/NAME/backup/ID...); a TableName given as an ARN is used as is. Calls without a
+    table (ListTables) use "*"."""
     partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
 
     def arn(table: str, index: str | None = None) -> str:
         base = table if table.startswith("arn:") else f"arn:{partition}:dynamodb:{region}:{account}:table/{table}"
         return f"{base}/index/{index}" if index else base
+
+    def partiql(statement, field: str) -> tuple[str, str]:
+        iam_action, table, index = partiql_target(statement, field)
+        return iam_action, arn(table, index)
+
+    if action == "ExecuteStatement":
+        return [partiql(params.get("Statement"), "Statement")]
+    if action in ("BatchExecuteStatement", "ExecuteTransaction"):
+        key = "Statements" if action == "BatchExecuteStatement" else "TransactStatements"
+        statements = params.get(key)
+        if not isinstance(statements, list) or not statements:
+            raise _ddb_validation(f"1 validation error detected: Value at '{key[0].lower()}{key[1:]}' failed to satisfy "
+                              "constraint: Member must have length greater than or equal to 1")
+        return [partiql((s or {}).get("Statement") if isinstance(s, dict) else None, f"{key}[{i}].Statement")
+                for i, s in enumerate(statements)]
+    if action == "ImportTable":
+        name = ((params.get("TableCreationParameters") or {}).get("TableName"))
+        if not isinstance(name, str) or not name:
+            raise _ddb_validation("1 validation error detected: Value null at 'tableCreationParameters.tableName' "
+                              "failed to satisfy constraint: Member must not be null")
+        return [("dynamodb:ImportTable", arn(name))]
 
     if action in ("BatchGetItem", "BatchWriteItem"):
         return [(f"dynamodb:{action}", arn(t)) for t in params.get("RequestItems") or {}] or [(f"dynamodb:{action}", "*")]
@@ -456,7 +558,9 @@ def dynamodb_requests(action: str, params: dict, region: str, account: str) -> l
     if params.get("TableName"):
         index = params.get("IndexName") if action in ("Query", "Scan") else None
         return [(f"dynamodb:{action}", arn(params["TableName"], index))]
-    for key in ("ResourceArn", "TableArn", "ExportArn"):  # DescribeExport: table/NAME/export/ID
+    # DescribeExport: table/NAME/export/ID; DescribeBackup, DeleteBackup: table/NAME/backup/ID;
+    # DescribeImport: table/NAME/import/ID.
+    for key in ("ResourceArn", "TableArn", "ExportArn", "BackupArn", "ImportArn"):
         if params.get(key):
             return [(f"dynamodb:{action}", params[key])]
     return [(f"dynamodb:{action}", "*")]
@@ -585,6 +689,83 @@ def _authorize_dynamodb(handler, action: str) -> None:
     authorize_table_keys(caller, requests, ctx)
     if accounts and (target := accounts.pop()) != caller.account:
         handler.current_account = target  # moto picks the backend by this attribute
+
+
+def dynamodb_streams_requests(action: str, params: dict) -> list[tuple[str, str]]:
+    """The (IAM action, resource ARN) pairs AWS authorizes for one DynamoDB Streams call.
+
+    Reproduces: DescribeStream and GetShardIterator on the stream's ARN
+    (table/NAME/stream/LABEL), GetRecords on the stream its shard iterator belongs to (an iterator
+    starts with the stream's ARN), ListStreams on "*"."""
+    if action == "GetRecords":
+        iterator = params.get("ShardIterator")
+        stream = iterator.split("|", 1)[0] if isinstance(iterator, str) else ""
+        if _table_arn_of(stream) is None or "/stream/" not in stream:
+            raise _ddb_validation("Invalid ShardIterator: ShardIterator is not an iterator this service issued")
+        return [("dynamodb:GetRecords", stream)]
+    if params.get("StreamArn"):
+        return [(f"dynamodb:{action}", params["StreamArn"])]
+    return [(f"dynamodb:{action}", "*")]
+
+
+def _stream_policy(resource: str) -> str | None:
+    """A stream's own resource-based policy (a table's policy does not cover its stream)."""
+    from moto.dynamodb.models import dynamodb_backends
+    if _table_arn_of(resource) is None:
+        return None
+    _, _, _, region, account, _ = resource.split(":", 5)
+    try:
+        policy = dynamodb_backends[account][region].resource_policies.get(resource)
+    except KeyError:
+        return None
+    return policy.policy_doc if policy is not None else None
+
+
+def _authorize_dynamodb_streams(handler, action: str) -> None:
+    """Identity policies and the stream's resource-based policy, as for tables (_authorize_dynamodb);
+    a stream of another account is served from that account's tables."""
+    caller = _identify(handler)
+    ctx = _base_context(handler, caller)
+    body = handler.body
+    params = body if isinstance(body, dict) else json.loads(body or "{}")
+    requests = dynamodb_streams_requests(action, params)
+    for iam_action, resource in requests:
+        authorize_with_resource_policy(caller, iam_action, resource, ctx, _stream_policy(resource))
+    target = next((r.split(":")[4] for _, r in requests if r.startswith("arn:")), caller.account)
+    if target != caller.account:
+        handler.current_account = target
+
+
+def _install_stream_not_found() -> None:
+    """Reproduces DynamoDB Streams' answers for a stream that is not the table's current one:
+    ResourceNotFoundException (moto fails with an internal error), and for a shard iterator it
+    never issued ValidationException "Invalid ShardIterator"."""
+    from moto.dynamodb.exceptions import MockValidationException, ResourceNotFoundException
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    def current(self, arn) -> bool:
+        table = self.backend.dynamodb.tables.get(arn.split(":", 5)[5].split("/")[1]) if _table_arn_of(arn or "") else None
+        return table is not None and bool(table.latest_stream_label) and arn == table.describe(
+            base_key="Table")["Table"].get("LatestStreamArn")
+
+    def wrap(original):
+        def checked(self):
+            arn = self._get_param("StreamArn")
+            if not current(self, arn):
+                raise ResourceNotFoundException(f"Requested resource not found: Stream: {arn} not found")
+            return original(self)
+        return checked
+
+    original_records = DynamoDBStreamsHandler.get_records
+
+    def get_records(self):
+        if self._get_param("ShardIterator") not in self.backend.shard_iterators:
+            raise MockValidationException("Invalid ShardIterator: ShardIterator is not an iterator this service issued")
+        return original_records(self)
+
+    DynamoDBStreamsHandler.describe_stream = wrap(DynamoDBStreamsHandler.describe_stream)
+    DynamoDBStreamsHandler.get_shard_iterator = wrap(DynamoDBStreamsHandler.get_shard_iterator)
+    DynamoDBStreamsHandler.get_records = get_records
 
 
 def _dynamodb_error(rejected: Rejected):
@@ -1178,6 +1359,22 @@ def _install_batch_write_key_check() -> None:
     DynamoHandler.batch_write_item = batch_write_item
 
 
+def _install_import_into_existing_table_check() -> None:
+    """Reproduces ImportTable's refusal of a table name that already exists: ResourceInUseException
+    before any import starts (moto would start an import job that creates the table anew)."""
+    from moto.dynamodb.exceptions import ResourceInUseException
+    from moto.dynamodb.responses import DynamoHandler
+    original = DynamoHandler.import_table
+
+    def import_table(self):
+        name = (self.body.get("TableCreationParameters") or {}).get("TableName")
+        if name and name in self.dynamodb_backend.tables:
+            raise ResourceInUseException(f"Table already exists: {name}")
+        return original(self)
+
+    DynamoHandler.import_table = import_table
+
+
 # ---- What the Terraform roots use and moto 5.2.5 lacks ----------------------------------------
 
 def _install_lambda_logging_config() -> None:
@@ -1283,11 +1480,13 @@ def _install_gate(cls, service: str, authorize, render) -> None:
 def install() -> None:
     """Apply every patch (idempotent)."""
     from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
     from moto.iam.responses import IamResponse
     from moto.sts.responses import TokenResponse
     if getattr(install, "done", False):
         return
     _install_gate(DynamoHandler, "dynamodb", _authorize_dynamodb_recorded, _dynamodb_error)
+    _install_gate(DynamoDBStreamsHandler, "dynamodb", _authorize_dynamodb_streams, _dynamodb_error)
     _install_gate(TokenResponse, "sts", _authorize_sts_recorded, _query_error("https://sts.amazonaws.com/doc/2011-06-15/"))
     _install_gate(IamResponse, "iam", _authorize_iam, _query_error("https://iam.amazonaws.com/doc/2010-05-08/"))
     _install_principal_validation()
@@ -1301,6 +1500,8 @@ def install() -> None:
     _install_aws_managed_policies_on_demand()
     _install_transact_idempotency()
     _install_batch_write_key_check()
+    _install_import_into_existing_table_check()
+    _install_stream_not_found()
     export_emulation.install(sys.modules[__name__])  # last: it wraps the write paths patched above
     lambda_invoke.install(sys.modules[__name__])
     install.done = True

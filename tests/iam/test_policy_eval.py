@@ -250,3 +250,63 @@ def test_same_account_either_policy_suffices():
     # naming only the account delegates to identity policies: allows nothing by itself
     assert "no identity-based policy" in denial(lambda: emu.authorize_with_resource_policy(
         by_table, "dynamodb:GetItem", TABLE, by_table.context(), table_policy({"AWS": "111111111111"})))
+
+
+# ---- what a DynamoDB request is authorized as (no server) --------------------------------------
+
+@pytest.mark.parametrize("statement, expected", [
+    ('SELECT * FROM "orders" WHERE pk = \'a\'', ("dynamodb:PartiQLSelect", "orders", None)),
+    ('select "from", x FROM orders."by_status"', ("dynamodb:PartiQLSelect", "orders", "by_status")),
+    ("SELECT 'FROM other' FROM \"real\"", ("dynamodb:PartiQLSelect", "real", None)),  # FROM in a string
+    ('SELECT * FROM "my.table-1"."idx"', ("dynamodb:PartiQLSelect", "my.table-1", "idx")),
+    ("INSERT INTO \"orders\" VALUE {'pk': 'x'}", ("dynamodb:PartiQLInsert", "orders", None)),
+    ('INSERT INTO "a""b" VALUE {}', ("dynamodb:PartiQLInsert", 'a"b', None)),  # "" is a quote
+    ("update orders SET v = 'x' WHERE pk = 'a'", ("dynamodb:PartiQLUpdate", "orders", None)),
+    ("DELETE FROM \"orders\" WHERE pk = 'a'", ("dynamodb:PartiQLDelete", "orders", None)),
+])
+def test_a_partiql_statement_is_authorized_on_the_table_or_index_it_names(statement, expected):
+    assert emu.partiql_target(statement) == expected
+
+
+@pytest.mark.parametrize("statement, says", [
+    ("EXISTS(SELECT * FROM t)", "it starts with 'EXISTS'"),
+    ('DELETE "t"', "DELETE must be followed by FROM"),
+    ('INSERT "t" VALUE {}', "INSERT must be followed by INTO"),
+    ('UPDATE "t"."i" SET a = 1', "UPDATE names a table, not an index"),
+    ("SELECT * FROM", "no table name after FROM"),
+    ('SELECT * FROM "t".', "no index name after 't'."),
+    ("   ", "the statement is missing or empty"),
+    (None, "the statement is missing or empty"),
+])
+def test_a_statement_that_names_no_table_is_a_validation_error_naming_the_field(statement, says):
+    with pytest.raises(emu.Rejected) as refused:
+        emu.partiql_target(statement, "Statements[2].Statement")
+    assert refused.value.code == "ValidationException"
+    assert f"Statements[2].Statement: {says}" in refused.value.message, refused.value.message
+
+
+def test_batches_and_transactions_are_authorized_statement_by_statement():
+    requests = emu.dynamodb_requests("BatchExecuteStatement", {"Statements": [
+        {"Statement": 'SELECT * FROM "a"."i"'}, {"Statement": "DELETE FROM b WHERE pk = 'x'"}]},
+        "us-east-1", "111111111111")
+    assert requests == [("dynamodb:PartiQLSelect", "arn:aws:dynamodb:us-east-1:111111111111:table/a/index/i"),
+                        ("dynamodb:PartiQLDelete", "arn:aws:dynamodb:us-east-1:111111111111:table/b")]
+    requests = emu.dynamodb_requests("ExecuteTransaction", {"TransactStatements": [
+        {"Statement": "UPDATE t SET v = 'x' WHERE pk = 'a'"}]}, "eu-west-1", "111111111111")
+    assert requests == [("dynamodb:PartiQLUpdate", "arn:aws:dynamodb:eu-west-1:111111111111:table/t")]
+    with pytest.raises(emu.Rejected, match="statements"):
+        emu.dynamodb_requests("BatchExecuteStatement", {"Statements": []}, "us-east-1", "111111111111")
+
+
+def test_import_table_backups_and_streams_are_authorized_on_their_own_arns():
+    assert emu.dynamodb_requests("ImportTable", {"TableCreationParameters": {"TableName": "new"}},
+                                 "us-east-1", "111111111111") == [("dynamodb:ImportTable", TABLE[:-len("orders")] + "new")]
+    backup = TABLE + "/backup/01700000000000-abc"
+    assert emu.dynamodb_requests("DescribeBackup", {"BackupArn": backup}, "us-east-1", "1") == [
+        ("dynamodb:DescribeBackup", backup)]
+    stream = TABLE + "/stream/2026-01-01T00:00:00.000"
+    assert emu.dynamodb_streams_requests("DescribeStream", {"StreamArn": stream}) == [("dynamodb:DescribeStream", stream)]
+    assert emu.dynamodb_streams_requests("GetRecords", {"ShardIterator": f"{stream}|1|abc"}) == [
+        ("dynamodb:GetRecords", stream)]
+    with pytest.raises(emu.Rejected, match="Invalid ShardIterator"):
+        emu.dynamodb_streams_requests("GetRecords", {"ShardIterator": "not-an-iterator"})

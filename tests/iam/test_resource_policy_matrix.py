@@ -24,8 +24,11 @@ from botocore.exceptions import ClientError
 from local import deploy
 from local.runtime_api import Function
 from local.testing import CONSUMER_ACCOUNT, MAIN_ACCOUNT, REGION
-from test_matrix import (AUTHORIZED_ERRORS, FUNCTION_WRITES, LEVELS, MATRIX_TABLES, OPERATIONS, action_in_level,
-                         key_names, matrix_key)
+from test_matrix import (AUTHORIZED_ERRORS, BY_NAME_OR_ARN, FUNCTION_WRITES, LEVELS, MATRIX_TABLES, OPERATIONS,
+                         action_in_level, key_names, matrix_key)
+
+# The assume-role matrix's operations that address a table by ARN (as a call across accounts must).
+OPERATIONS = {op: OPERATIONS[op] for op in BY_NAME_OR_ARN}
 
 RESOURCE_POLICY_ACTIONS = json.loads(
     (deploy.TERRAFORM_DIR / "modules" / "conventions" / "resource-policy-actions.json").read_text())

@@ -1,7 +1,9 @@
 """The gaps of vanilla moto that the strict emulator closes, and its local API. Each test would
 fail on vanilla moto 5.2.5 (noted per test) and passes only if the emulator behaves like AWS."""
 import json
+import re
 import urllib.parse
+from pathlib import Path
 import urllib.request
 import urllib.error
 
@@ -14,6 +16,7 @@ from botocore.exceptions import ClientError
 from local.testing import ACCOUNT_TRUST_ROLE, DEMO_ROLE, UNTRUSTED_ROLE
 
 MAIN, CONSUMER = "111111111111", "222222222222"
+ROOT = Path(__file__).resolve().parents[2]
 ORDERS_KEY = {"pk": {"S": "customer#001"}, "sk": {"S": "order#0001"}}
 
 
@@ -326,3 +329,26 @@ def test_table_policy_naming_a_missing_principal_or_too_large_is_rejected(aws):
     with pytest.raises(ClientError) as rejected:
         main.put_resource_policy(ResourceArn=table, Policy=json.dumps(huge))
     assert "20480" in rejected.value.response["Error"]["Message"]
+
+
+# ---- what the emulator says it evaluates, against the code's own list -------------------------
+
+def _sentences_saying_not_evaluated(text: str) -> list[str]:
+    flat = " ".join(text.split())
+    return re.findall(r"(?:[Nn]ot evaluated|Known limits)[^.]*\.", flat)
+
+
+def test_the_emulators_known_limits_are_its_own_list_and_no_doc_claims_more():
+    """aws_emulator.NOT_EVALUATED is the one list: its docstring names exactly those, and no
+    Terraform README or the docstring says the emulator skips what it evaluates (tables'
+    resource-based policies, PartiQL, ImportTable: each has its tests in this suite)."""
+    from local import aws_emulator
+    listed = re.search(r"Known limits \(not evaluated, like vanilla moto\): (.*?)\.\n", aws_emulator.__doc__, re.S)
+    assert listed, "the docstring's Known limits sentence is gone"
+    assert [x.strip() for x in " ".join(listed[1].split()).split(", ")] == list(aws_emulator.NOT_EVALUATED)
+    texts = {"local/aws_emulator.py": aws_emulator.__doc__}
+    texts.update({str(p.relative_to(ROOT)): p.read_text() for p in (ROOT / "terraform").rglob("README.md")})
+    evaluated = re.compile(r"resource[- ]based polic|resource polic|PartiQL|ImportTable|import", re.I)
+    for where, text in texts.items():
+        for sentence in _sentences_saying_not_evaluated(text):
+            assert not evaluated.search(sentence), f"{where}: {sentence}"

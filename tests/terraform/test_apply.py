@@ -10,7 +10,7 @@ import json
 import pytest
 
 from deployments import PRE_OBJECT_INPUTS_COMMIT
-from tfhelpers import CONSUMER, ENVS, MAIN, access_levels, after, flat, name, naming
+from tfhelpers import CONSUMER, ENVS, MAIN, access_levels, after, flat, level_resources, name, naming
 
 NOTHING = {"roles": [], "policies": [], "functions": [], "log_groups": [], "schedules": [], "tables": [],
            "queues": [], "topics": [], "alarms": [], "keys": [], "event_invoke_configs": []}
@@ -159,7 +159,7 @@ def test_main_plan_deploys_the_role_and_one_policy_per_table(runs, env):
         assert json.loads(policy["policy"])["Statement"] == [{
             "Sid": f"DynamoDB{grant['access_type']}", "Effect": "Allow",
             "Action": access_levels()[grant["access_type"]],
-            "Resource": [x for arn in arns for x in (arn, f"{arn}/index/*")]}]
+            "Resource": [x for arn in arns for x in level_resources(arn, grant["access_type"])]}]
     demo = [rc["address"] for rc in p["resource_changes"] if rc["address"].startswith("module.demo_table")]
     assert bool(demo) == (v["demo_table"] is not None)
 

@@ -22,9 +22,10 @@ def test_every_readme_table_matches_the_code():
     assert p.returncode == 0, p.stdout + p.stderr
 
 
-def test_every_root_and_module_has_a_readme_with_tables():
+def test_every_root_module_and_example_has_a_readme_with_tables():
     dirs = [REPO / "terraform" / r for r in ("main-account", "consumer-account")] + \
-        sorted(d for d in (REPO / "terraform" / "modules").iterdir() if d.is_dir())
+        sorted(d for parent in ("modules", "examples") for d in (REPO / "terraform" / parent).iterdir() if d.is_dir())
+    assert any(d.parent.name == "examples" for d in dirs)
     for d in dirs:
         text = (d / "README.md").read_text()
         assert "<!-- BEGIN_TF_DOCS -->\n## Inputs" in text and "## Outputs" in text, d

@@ -8,8 +8,9 @@ import json
 
 import pytest
 
+import checkov_runner
 from cases import Harness, scratch_terraform
-from tfhelpers import CONSUMER, MAIN, after, name
+from tfhelpers import CONSUMER, MAIN, MODULES, after, name
 
 ROLE = f"arn:aws:iam::{MAIN}:role/{name('cross_account_role_name', 'dev')}"
 BUCKET = name("export_bucket_name", "dev")
@@ -94,11 +95,24 @@ def test_the_bucket_is_private_versioned_encrypted_and_expiring(harness):
     assert versioning["versioning_configuration"][0]["status"] == "Enabled"
     sse = resource(harness, "bucket_default", "aws_s3_bucket_server_side_encryption_configuration.this")
     assert sse["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "AES256"
-    rule = resource(harness, "bucket_custom", "aws_s3_bucket_lifecycle_configuration.this")["rule"][0]
+    rule, abort = resource(harness, "bucket_custom", "aws_s3_bucket_lifecycle_configuration.this")["rule"]
     assert rule["status"] == "Enabled" and rule["filter"][0]["prefix"] == "a/b/"
     assert rule["expiration"][0]["days"] == 3
     assert rule["noncurrent_version_expiration"][0]["noncurrent_days"] == 2
-    assert rule["abort_incomplete_multipart_upload"][0]["days_after_initiation"] == 1
+    # Incomplete uploads are aborted in the whole bucket (an empty filter), not only under the prefix.
+    assert abort["status"] == "Enabled" and abort["abort_incomplete_multipart_upload"][0]["days_after_initiation"] == 1
+    assert len(abort["filter"]) == 1 and not any(abort["filter"][0].values()), abort["filter"]
+    assert not rule["abort_incomplete_multipart_upload"]
+
+
+def test_checkov_passes_the_export_bucket_module():
+    """The module's HCL (the deployments of dev, stage and prod hold no export bucket, so the scan
+    of their plans never sees it): no failed check, the multipart abort (CKV_AWS_300) among the passed."""
+    found = checkov_runner.reports(checkov_runner.start(
+        ["-d", str(MODULES / "export-bucket"), "--framework", "terraform"]))
+    assert checkov_runner.failed(found) == []
+    passed = {c["check_id"] for r in found for c in r.get("results", {}).get("passed_checks", [])}
+    assert "CKV_AWS_300" in passed, sorted(passed)
 
 
 def test_the_bucket_policy_lets_only_the_main_role_write_under_the_prefix_and_only_over_tls(harness):

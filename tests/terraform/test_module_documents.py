@@ -6,7 +6,7 @@ import json
 import pytest
 
 from cases import Planned, planned_with_others
-from tfhelpers import CONSUMER, CONVENTIONS, MAIN, access_levels, after, name, naming
+from tfhelpers import CONSUMER, CONVENTIONS, MAIN, access_levels, after, level_resources, name, naming
 
 FN_ROLE = f"arn:aws:iam::{CONSUMER}:role/{name('execution_role_name', 'dev')}"
 OTHER_ROLE = f"arn:aws:iam::{CONSUMER}:role/reporting"
@@ -101,7 +101,11 @@ def test_each_table_policy_grants_exactly_its_level_on_the_table_and_its_indexes
     policy = resource(harness, "three_levels", f'aws_iam_policy.table["{table}"]')
     arn = f"arn:aws:dynamodb:{region}:{MAIN}:table/{table}"
     assert statement(policy["policy"]) == {"Sid": f"DynamoDB{level}", "Effect": "Allow",
-                                           "Action": access_levels()[level], "Resource": [arn, f"{arn}/index/*"]}
+                                           "Action": access_levels()[level], "Resource": level_resources(arn, level)}
+    # Full also reaches what its actions are authorized on below the table: a backup it created,
+    # an export it started, the table's streams and imports.
+    below = {r[len(arn):] for r in statement(policy["policy"])["Resource"]} - {""}
+    assert below == ({"/index/*", "/stream/*", "/backup/*", "/export/*", "/import/*"} if level == "Full" else {"/index/*"})
     assert policy["name"] == f"{name('cross_account_role_name', 'dev')}-{table}"
 
 
@@ -113,7 +117,7 @@ def test_a_table_with_a_kms_key_also_gets_its_levels_kms_actions_on_that_key_via
     arn = f"arn:aws:dynamodb:{region}:{MAIN}:table/{table}"
     kms_levels = json.loads((CONVENTIONS / "kms-actions.json").read_text())
     assert doc["Statement"] == [
-        {"Sid": f"DynamoDB{level}", "Effect": "Allow", "Action": access_levels()[level], "Resource": [arn, f"{arn}/index/*"]},
+        {"Sid": f"DynamoDB{level}", "Effect": "Allow", "Action": access_levels()[level], "Resource": level_resources(arn, level)},
         {"Sid": f"KmsFor{level}", "Effect": "Allow", "Action": kms_levels[level], "Resource": [key],
          "Condition": {"StringEquals": {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}}}]
     assert not [a for a in kms_levels["Read"] if "*" in a]  # reads: exact actions only
@@ -128,7 +132,7 @@ def test_a_global_tables_policy_covers_every_replica_and_its_indexes(harness, ta
     policy = resource(harness, "global_table", f'aws_iam_policy.table["{table}"]')
     arns = [f"arn:aws:dynamodb:{r}:{MAIN}:table/{table}" for r in regions]
     assert statement(policy["policy"]) == {"Sid": f"DynamoDB{level}", "Effect": "Allow", "Action": access_levels()[level],
-                                           "Resource": [x for arn in arns for x in (arn, f"{arn}/index/*")]}
+                                           "Resource": [x for arn in arns for x in level_resources(arn, level)]}
     assert f"({regions[0]})" in policy["description"]
 
 

