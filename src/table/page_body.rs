@@ -9,7 +9,8 @@
 //! the SDK's deserializer. Only 2xx responses are touched (errors are the SDK's to parse), and every
 //! attempt first empties the slot, so a retried attempt replaces, never adds to, what an earlier one
 //! left. A body the transcoder refuses goes to the SDK untouched and the slot stays empty: the
-//! caller then converts the SDK's items as before.
+//! caller then converts the SDK's items as before. (A body whose items transcode but whose other
+//! fields the SDK cannot read fails as it did, though the SDK's message then quotes the shorter body.)
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
