@@ -16,7 +16,7 @@ VENV_BIN = ROOT / ".tools" / "venv" / "bin"
 
 @dataclass(frozen=True)
 class Impl:
-    key: str       # "function" | "node" | "boto3"
+    key: str       # "function" | "function_old" (a previous build, side by side) | "node" | "boto3"
     label: str
     binary: str
 
@@ -30,7 +30,7 @@ class Impl:
 
     def scan_event(self, table: str, resume=None, segments: int | None = None) -> dict:
         """The event for one page (or, for the function, one response) of a full scan."""
-        if self.key == "function":
+        if self.key.startswith("function"):
             event = {"op": "scan", "table": table}
             if segments and segments > 1:
                 event["segments"] = segments
@@ -41,7 +41,7 @@ class Impl:
 
     def resume_of(self, payload: dict):
         """Where the next call continues, or None at the end of the table."""
-        return payload.get("next_token") if self.key == "function" else payload.get("last_evaluated_key")
+        return payload.get("next_token") if self.key.startswith("function") else payload.get("last_evaluated_key")
 
 
 def implementations(function_binary: str) -> list[Impl]:

@@ -3,6 +3,8 @@ run, against the same local endpoints, and writes the results (JSON) and BENCHMA
 
     .tools/venv/bin/python bench/run.py                 # everything (what `make bench` runs)
     .tools/venv/bin/python bench/run.py --only warm     # one section: cold, warm, canned, throughput
+    .tools/venv/bin/python bench/run.py --only canned --old-binary /tmp/old/ddb-cross-account-reader
+                                                        # the canned section with a previous build beside
     .tools/venv/bin/python bench/run.py --smoke --binary target/debug/ddb-cross-account-reader \
         --client target/debug/examples/bench_client --out /tmp/bench-smoke.md
 
@@ -47,12 +49,14 @@ SECTIONS = ("cold", "warm", "access_modes", "canned", "throughput", "export_cros
 # 0.2 s a call, so it gets fewer invocations than the others.
 FULL = {"cold": {"function": 30, "node": 30, "boto3": 15}, "warm": {"function": 1000, "node": 1000, "boto3": 100}, "roundtrip": 1000,
         "modes": {"cold": 30, "warm": 1000}, "crossover": {"sizes": [1000, 5000, 20000], "repeat": 3}, "canned_items": 4000, "small_items": 30,
-        "cpu_invocations": {"function": 200, "node": 40, "boto3": 8}, "cpu_reps": 50,
+        "cpu_invocations": {"function": 200, "node": 40, "boto3": 8}, "cpu_reps": 50, "cpu_rounds": 4,
+        "full_response_pages": 12, "full_response_samples": 3,
         "dynalite_items": 100_000, "segments": [1, 2, 4, 8],
         "latency_pages": 48, "latency_ms": 50}
 SMOKE = {"cold": {"function": 2, "node": 2, "boto3": 1}, "warm": {"function": 20, "node": 20, "boto3": 3}, "roundtrip": 20,
          "modes": {"cold": 2, "warm": 20}, "crossover": {"sizes": [200], "repeat": 1}, "canned_items": 500, "small_items": 30,
-         "cpu_invocations": {"function": 3, "node": 2, "boto3": 1}, "cpu_reps": 3,
+         "cpu_invocations": {"function": 4, "node": 2, "boto3": 1}, "cpu_reps": 3, "cpu_rounds": 2,
+         "full_response_pages": 3, "full_response_samples": 1,
          "dynalite_items": 2000, "segments": [1, 2],
          "latency_pages": 4, "latency_ms": 20}
 
@@ -217,15 +221,37 @@ class CannedEndpoint:
         self.proc.wait(10)
 
 
-def canned(impls: list[Impl], cfg: dict, client: str) -> dict:
+def cpu_run(impl: Impl, endpoint: CannedEndpoint, k: int) -> tuple[float, list[float], float]:
+    """CPU seconds of a fresh process over k timed invocations of the canned page (after two untimed
+    ones), their durations, and the wall time."""
+    fn = impl.start(endpoint.env())
+    try:
+        for _ in range(2):   # AssumeRole, connections, allocator warm-up
+            ok_payload(fn, fn.invoke(impl.scan_event("canned")))
+        cpu0, wall0 = proc_cpu_seconds(fn.proc.pid), time.perf_counter()
+        durations = []
+        for _ in range(k):
+            r = fn.invoke(impl.scan_event("canned"))
+            if ok_payload(fn, r)["count"] != endpoint.items:
+                raise BenchError(f"{impl.key}: wrong item count from the canned page")
+            durations.append(r["duration_ms"])
+        return proc_cpu_seconds(fn.proc.pid) - cpu0, durations, time.perf_counter() - wall0
+    finally:
+        fn.stop()
+
+
+def canned(impls: list[Impl], cfg: dict, client: str, old_binary: str | None = None) -> dict:
     out: dict = {}
+    # The function, and the previous build side by side when given (--old-binary).
+    functions = [impls[0]] + ([Impl("function_old", "Rust function, previous build", old_binary)] if old_binary else [])
     big = CannedEndpoint(cfg["canned_items"])
     small = CannedEndpoint(cfg["small_items"])
+    paged = CannedEndpoint(cfg["canned_items"], pages=cfg["full_response_pages"])
     try:
         out["page"] = {"items": big.items, "wire_bytes": big.page_bytes}
         # Peak RSS while returning one ~1 MB page, each from a fresh process.
         out["rss"] = {}
-        for impl in impls:
+        for impl in functions + impls[1:]:
             fn = impl.start(big.env())
             try:
                 after_init = fn.peak_rss_kb()
@@ -236,26 +262,43 @@ def canned(impls: list[Impl], cfg: dict, client: str) -> dict:
                                         "response_bytes": len(r["raw"])}
             finally:
                 fn.stop()
-        # Whole-process CPU per item: HTTP, SDK parsing, conversion, response, Runtime API.
-        out["cpu"] = {}
-        for impl in impls:
-            k = cfg["cpu_invocations"][impl.key]
-            fn = impl.start(big.env())
-            try:
-                for _ in range(2):   # AssumeRole, connections, allocator warm-up
-                    ok_payload(fn, fn.invoke(impl.scan_event("canned")))
-                cpu0, wall0 = proc_cpu_seconds(fn.proc.pid), time.perf_counter()
-                durations = []
-                for _ in range(k):
+        # Peak RSS while returning a full response (up to the 6 MB cap) read from ~1 MB pages.
+        out["rss_full"] = {}
+        for impl in functions:
+            samples = []
+            for _ in range(cfg["full_response_samples"]):
+                fn = impl.start(paged.env())
+                try:
+                    after_init = fn.peak_rss_kb()
                     r = fn.invoke(impl.scan_event("canned"))
-                    ok_payload(fn, r)
-                    durations.append(r["duration_ms"])
-                cpu = proc_cpu_seconds(fn.proc.pid) - cpu0
-            finally:
-                fn.stop()
-            out["cpu"][impl.key] = {"invocations": k, "items": k * big.items, "cpu_s": round(cpu, 3),
-                                    "ns_per_item": cpu * 1e9 / (k * big.items), "duration_ms": summary(durations),
-                                    "wall_s": round(time.perf_counter() - wall0, 2)}
+                    payload = ok_payload(fn, r)
+                    samples.append({"after_init_kb": after_init, "peak_kb": fn.peak_rss_kb(),
+                                    "response_bytes": len(r["raw"]), "items": payload["count"]})
+                finally:
+                    fn.stop()
+            out["rss_full"][impl.key] = max(samples, key=lambda v: v["peak_kb"])
+        # Whole-process CPU per item: HTTP, SDK parsing, conversion, response, Runtime API. The
+        # function and its previous build alternate, in rounds, so machine load hits both alike.
+        out["cpu"] = {}
+        rounds = cfg["cpu_rounds"]
+        acc = {impl.key: {"cpu": 0.0, "durations": [], "wall": 0.0, "k": 0} for impl in functions}
+        for rnd in range(rounds):
+            for impl in functions if rnd % 2 == 0 else functions[::-1]:
+                k = max(1, cfg["cpu_invocations"]["function"] // rounds)
+                cpu, durations, wall = cpu_run(impl, big, k)
+                a = acc[impl.key]
+                a["cpu"] += cpu
+                a["durations"] += durations
+                a["wall"] += wall
+                a["k"] += k
+        for impl in impls[1:]:
+            k = cfg["cpu_invocations"][impl.key]
+            cpu, durations, wall = cpu_run(impl, big, k)
+            acc[impl.key] = {"cpu": cpu, "durations": durations, "wall": wall, "k": k}
+        for key, a in acc.items():
+            out["cpu"][key] = {"invocations": a["k"], "items": a["k"] * big.items, "cpu_s": round(a["cpu"], 3),
+                               "ns_per_item": a["cpu"] * 1e9 / (a["k"] * big.items), "duration_ms": summary(a["durations"]),
+                               "wall_s": round(a["wall"], 2)}
         # In-process split of the function's per-item CPU (examples/bench_client.rs cpu).
         with tempfile.NamedTemporaryFile(suffix=".json") as page:
             page.write(bench_items.scan_page(cfg["canned_items"]))
@@ -265,7 +308,9 @@ def canned(impls: list[Impl], cfg: dict, client: str) -> dict:
             raise BenchError(f"bench_client cpu failed: {p.stderr[-2000:]}")
         split = json.loads(p.stdout)
         out["split"] = {"items": split["items"], "sdk_ns_per_item": summary(split["sdk_ns_per_item"]),
-                        "convert_ns_per_item": summary(split["convert_ns_per_item"])}
+                        "convert_ns_per_item": summary(split["convert_ns_per_item"]),
+                        "transcode_ns_per_item": summary(split["transcode_ns_per_item"]),
+                        "floor_ns_per_item": summary(split["floor_ns_per_item"])}
         # Warm overhead with an endpoint that costs next to nothing: small page, function vs raw SDK call.
         fn = impls[0].start(small.env())
         try:
@@ -278,6 +323,7 @@ def canned(impls: list[Impl], cfg: dict, client: str) -> dict:
     finally:
         big.stop()
         small.stop()
+        paged.stop()
     return out
 
 
@@ -358,6 +404,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", choices=SECTIONS, action="append", help="run only these sections (repeatable)")
     ap.add_argument("--binary", default=str(ROOT / "target" / "release" / "ddb-cross-account-reader"))
     ap.add_argument("--client", default=str(ROOT / "target" / "release" / "examples" / "bench_client"))
+    ap.add_argument("--old-binary", help="a previous build of the function, measured side by side in the canned section")
     ap.add_argument("--zip", default=str(ROOT / "target" / "lambda" / "ddb-cross-account-reader" / "bootstrap.zip"))
     ap.add_argument("--results", type=Path, default=ROOT / ".local" / "bench" / "results.json")
     ap.add_argument("--out", type=Path, help="write the Markdown report here (make bench: BENCHMARKS.md)")
@@ -376,7 +423,7 @@ def main(argv=None) -> int:
             raise SystemExit(f"missing {path}: build it first (make bench builds everything it needs)")
 
     results: dict = {"mode": "smoke" if args.smoke else "full", "config": cfg, "machine": machine(),
-                     "binary": args.binary, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+                     "binary": args.binary, "old_binary": args.old_binary, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
                      "loadavg_start": loadavg(), "nice": os.nice(0)}
     zip_path = Path(args.zip)
     results["zip_bytes"] = zip_path.stat().st_size if zip_path.exists() else None
@@ -405,7 +452,7 @@ def main(argv=None) -> int:
                 from export_crossover import measure
                 step("export_crossover", measure, args.binary, cfg["crossover"]["sizes"], cfg["crossover"]["repeat"], aws)
     if "canned" in sections:
-        step("canned", canned, impls, cfg, args.client)
+        step("canned", canned, impls, cfg, args.client, args.old_binary)
     if "throughput" in sections:
         with tempfile.TemporaryDirectory(prefix="bench-dynalite-") as tmp:
             db_root = Path(tmp) if args.smoke else ROOT / ".local" / "bench"

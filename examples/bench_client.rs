@@ -12,8 +12,14 @@
 //!             signing, request building and deserialization are all included);
 //!   convert — what this project adds per item: `item_to_raw` for every item, then the handler's
 //!             `Response` serialized to the bytes that go back to the Runtime API.
-//! Both are thread CPU time, not wall time. Prints {"items": n, "sdk_ns_per_item": [...],
-//! "convert_ns_per_item": [...]} (one value per rep).
+//!   transcode — the path Scan and Query take now: the body's items transcoded straight to plain
+//!             JSON (`wire::transcode`), then the same `Response` serialized;
+//!   floor   — `serde_json::from_slice::<IgnoredAny>` over the body: reading the page's JSON and
+//!             nothing else, the least any JSON reader of this page can cost.
+//! The `sdk` and `convert` stages are the old path (and what GetItem/BatchGetItem still do).
+//! All are thread CPU time, not wall time. Prints {"items": n, "sdk_ns_per_item": [...],
+//! "convert_ns_per_item": [...], "transcode_ns_per_item": [...], "floor_ns_per_item": [...]} (one
+//! value per rep).
 
 use std::time::Instant;
 
@@ -30,6 +36,7 @@ use ddb_cross_account_reader::internals::lambda::config::Config;
 use ddb_cross_account_reader::internals::lambda::response::Response;
 use ddb_cross_account_reader::internals::table::Results;
 use ddb_cross_account_reader::internals::wire::convert::item_to_raw;
+use ddb_cross_account_reader::internals::wire::transcode::transcode_page;
 use ddb_cross_account_reader::CrossAccount;
 
 /// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), in ns: unlike wall time it does not grow
@@ -109,14 +116,16 @@ async fn cpu(args: &[String]) {
     let path = args.first().unwrap_or_else(|| usage());
     let reps: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| usage());
     let body = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let canned = body.clone();
     let conf = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("AKIDBENCH", "bench", None, None, "bench"))
         .endpoint_url("http://127.0.0.1:9")
-        .http_client(CannedHttp(std::sync::Arc::new(body)))
+        .http_client(CannedHttp(std::sync::Arc::new(canned)))
         .build();
     let client = aws_sdk_dynamodb::Client::from_conf(conf);
+    let (mut transcode, mut floor) = (Vec::with_capacity(reps), Vec::with_capacity(reps));
     let (mut sdk, mut convert) = (Vec::with_capacity(reps), Vec::with_capacity(reps));
     let mut items = 0;
     for _ in 0..reps {
@@ -146,6 +155,27 @@ async fn cpu(args: &[String]) {
         std::hint::black_box(bytes);
         sdk.push(sdk_ns / items as f64);
         convert.push(convert_ns / items as f64);
+
+        let started = thread_cpu_ns();
+        let page = transcode_page(&body).expect("transcode");
+        assert_eq!(page.items.len(), items, "the transcoder and the SDK see the same items");
+        let results = Results {
+            count: page.items.len() as u64,
+            scanned_count: page.items.len() as u64,
+            items: page.items,
+            consumed_capacity: Some(1.0),
+        };
+        let bytes = serde_json::to_vec(&Response { results, next_token: None }).expect("serialize");
+        transcode.push((thread_cpu_ns() - started) as f64 / items as f64);
+        std::hint::black_box(bytes);
+
+        let started = thread_cpu_ns();
+        serde_json::from_slice::<serde::de::IgnoredAny>(&body).expect("the page is JSON");
+        floor.push((thread_cpu_ns() - started) as f64 / items as f64);
     }
-    println!("{}", serde_json::json!({ "items": items, "sdk_ns_per_item": sdk, "convert_ns_per_item": convert }));
+    println!(
+        "{}",
+        serde_json::json!({ "items": items, "sdk_ns_per_item": sdk, "convert_ns_per_item": convert,
+                            "transcode_ns_per_item": transcode, "floor_ns_per_item": floor })
+    );
 }

@@ -17,11 +17,12 @@ $(BENCH_NODE_STAMP): bench/package.json bench/package-lock.json
 bench-deps: $(BENCH_NODE_STAMP)
 	scripts/bootstrap.sh local-aws
 
+# BENCH_OLD=PATH: a previous release build of the function, measured beside this one (CPU, memory).
 bench: bench-deps ## measure function vs Node.js/boto3 references (release + arm64 zip), rewrite BENCHMARKS.md
 	$(CARGO) build --locked --release --bin ddb-cross-account-reader
 	$(CARGO) build --locked --release --example bench_client
 	$(MAKE) zip
-	$(BENCH_PY) bench/run.py --out BENCHMARKS.md
+	$(BENCH_PY) bench/run.py --out BENCHMARKS.md $(if $(BENCH_OLD),--old-binary $(BENCH_OLD))
 
 bench-smoke: bench-deps bin ## tiny benchmark run on the debug build: every section must complete
 	$(CARGO) build --locked --example bench_client

@@ -7,7 +7,7 @@
 # builds only the targets.
 CARGO_FUZZ_VERSION := 0.13.2
 CARGO_FUZZ := .tools/cargo/bin/cargo-fuzz
-FUZZ_TARGETS := request_parse value_convert token_decode
+FUZZ_TARGETS := request_parse value_convert token_decode transcode
 FUZZ_RUNS ?= 1000000
 FUZZ_SMOKE_SECONDS ?= 12
 FUZZ_LOGS := .local/fuzz

@@ -149,6 +149,11 @@ fn token_decode_properties_hold_on_the_corpus_and_random_inputs() {
     check("token_decode", targets::token_decode::run);
 }
 
+#[test]
+fn transcode_properties_hold_on_the_corpus_and_random_inputs() {
+    check("transcode", targets::transcode::run);
+}
+
 /// The harness itself: a property that fails is reported with the input that broke it.
 #[test]
 fn a_broken_property_is_reported() {

@@ -10,6 +10,7 @@ mod batch_get;
 mod batch_write;
 mod budget;
 mod export;
+mod page_body;
 mod read;
 mod retry;
 mod streams;

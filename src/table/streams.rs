@@ -1,19 +1,18 @@
-//! Pagination streams: one task per stream (segment) reads its pages with the SDK's paginator,
-//! converts the items to JSON and forwards the pages to the consumer (`read`), at most one page ahead.
+//! Pagination streams: one task per stream (segment) reads its pages, has their items transcoded to
+//! JSON straight from the body (`page_body`) and forwards the pages to the consumer (`read`), at most one page ahead.
 //! A stream stops fetching once the pages it sent could fill the response.
 
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::query::QueryOutput;
 use aws_sdk_dynamodb::operation::scan::ScanOutput;
 use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity, Select as SdkSelect};
 use aws_sdk_dynamodb::Client;
-use aws_smithy_async::future::pagination_stream::PaginationStream;
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
 use super::budget::{size_of, SharedRoom};
+use super::page_body::TranscodeItems;
 use crate::connect::call_error::{from_sdk, CallContext};
 use crate::wire::convert::{item_to_raw, Item};
 use crate::wire::cursor::Cursor;
@@ -55,9 +54,10 @@ pub(super) struct Page {
 /// (stream index, its next page)
 pub(super) type Msg = (usize, Result<Page, AppError>);
 
-/// The parts of a Scan or Query output a page needs.
+/// The parts of a Scan or Query output a page needs (the items are in the page body's slot, or
+/// here when the body was left to the SDK).
 struct RawPage {
-    items: Vec<Item>,
+    items: Option<Vec<Item>>,
     count: i32,
     scanned: i32,
     last_key: Option<Item>,
@@ -70,7 +70,7 @@ macro_rules! raw_page_from {
         impl From<$output> for RawPage {
             fn from(o: $output) -> Self {
                 RawPage {
-                    items: o.items.unwrap_or_default(),
+                    items: o.items,
                     count: o.count,
                     scanned: o.scanned_count,
                     last_key: o.last_evaluated_key,
@@ -101,7 +101,9 @@ macro_rules! paged_read {
     }};
 }
 
-/// Reads one stream's pages with the SDK paginator and forwards them, converted, to the consumer.
+/// Reads one stream's pages, one call each (as the SDK's paginator would: the next page starts at
+/// LastEvaluatedKey; none, an empty one or the same one again ends the stream), and forwards them,
+/// converted, to the consumer.
 pub(super) async fn pump(
     shared: Arc<StreamRequest>,
     index: usize,
@@ -109,39 +111,6 @@ pub(super) async fn pump(
     cursor: Cursor,
     tx: mpsc::Sender<Msg>,
 ) {
-    let start_key = cursor.start_key.clone();
-    match &shared.op {
-        PagedOp::Scan => {
-            let pages = paged_read!(shared.client.scan(), &*shared, start_key)
-                .set_segment(segment.map(|s| s.0))
-                .set_total_segments(segment.map(|s| s.1))
-                .into_paginator()
-                .send();
-            forward(&shared, "dynamodb:Scan", index, cursor, pages, &tx).await
-        }
-        PagedOp::Query { key_condition, scan_forward } => {
-            let pages = paged_read!(shared.client.query(), &*shared, start_key)
-                .key_condition_expression(key_condition)
-                .set_scan_index_forward((!scan_forward).then_some(false))
-                .into_paginator()
-                .send();
-            forward(&shared, "dynamodb:Query", index, cursor, pages, &tx).await
-        }
-    }
-}
-
-async fn forward<O, E, R>(
-    shared: &StreamRequest,
-    action: &str,
-    index: usize,
-    cursor: Cursor,
-    mut pages: PaginationStream<Result<O, SdkError<E, R>>>,
-    tx: &mpsc::Sender<Msg>,
-) where
-    O: Into<RawPage>,
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
     let count_only = shared.read.select == Select::Count;
     let limit = shared.read.select.limit();
     let mut start_key = cursor.start_key;
@@ -155,36 +124,20 @@ async fn forward<O, E, R>(
     // What this stream has claimed in `shared.room` for the page it is fetching (its first page
     // is always fetched, so every call makes progress).
     let mut claimed = 0usize;
-    while let Some(result) = pages.next().await {
-        let msg = match result {
-            Ok(out) => {
-                let raw: RawPage = out.into();
-                let converted = raw.items.iter().skip(skip).map(item_to_raw).collect::<Result<Vec<_>, _>>();
-                converted.map(|items| Page {
-                    start_key: start_key.take(),
-                    skipped: skip,
-                    items,
-                    count: raw.count,
-                    scanned: raw.scanned,
-                    last_key: raw.last_key.filter(|k| !k.is_empty()),
-                    capacity: raw.capacity,
-                })
-            }
-            Err(e) => Err(from_sdk(
-                e,
-                &CallContext { role_arn: &shared.role_arn, action, table: &shared.table, region: &shared.region },
-            )),
-        };
+    loop {
+        let msg = fetch(&shared, segment, start_key.take(), skip).await;
         let mut stop = msg.is_err();
         if let Ok(page) = &msg {
-            start_key = page.last_key.clone();
+            // The paginator's end: no key, or the key this page was read with (it would loop).
+            stop = page.last_key.is_none() || page.last_key == page.start_key;
+            start_key.clone_from(&page.last_key);
             skip = 0;
             produced += page.items.len();
             let page_bytes = page.items.iter().map(|r| size_of(r)).sum::<usize>();
             bytes += page_bytes;
             shared.room.settle(page_bytes, std::mem::take(&mut claimed));
-            stop = enough(produced, bytes);
-            if !stop && page.last_key.is_some() && !count_only {
+            stop = stop || enough(produced, bytes);
+            if !stop && !count_only {
                 if shared.room.claim(page_bytes) {
                     claimed = page_bytes;
                 } else {
@@ -196,4 +149,54 @@ async fn forward<O, E, R>(
             return;
         }
     }
+}
+
+/// One page: the call (with the transcoding interceptor), its items as JSON without the first
+/// `skip`, and its LastEvaluatedKey (an empty one is none).
+async fn fetch(
+    shared: &StreamRequest,
+    segment: Option<(i32, i32)>,
+    start_key: Option<Item>,
+    skip: usize,
+) -> Result<Page, AppError> {
+    let transcoded = TranscodeItems::default();
+    let ctx = |action| CallContext { role_arn: &shared.role_arn, action, table: &shared.table, region: &shared.region };
+    let raw: RawPage = match &shared.op {
+        PagedOp::Scan => paged_read!(shared.client.scan(), shared, start_key.clone())
+            .set_segment(segment.map(|s| s.0))
+            .set_total_segments(segment.map(|s| s.1))
+            .customize()
+            .interceptor(transcoded.clone())
+            .send()
+            .await
+            .map_err(|e| from_sdk(e, &ctx("dynamodb:Scan")))?
+            .into(),
+        PagedOp::Query { key_condition, scan_forward } => paged_read!(shared.client.query(), shared, start_key.clone())
+            .key_condition_expression(key_condition)
+            .set_scan_index_forward((!scan_forward).then_some(false))
+            .customize()
+            .interceptor(transcoded.clone())
+            .send()
+            .await
+            .map_err(|e| from_sdk(e, &ctx("dynamodb:Query")))?
+            .into(),
+    };
+    let items = match (transcoded.take(), raw.items) {
+        (Some(mut items), _) => {
+            items.drain(..skip.min(items.len()));
+            items
+        }
+        (None, sdk_items) => {
+            sdk_items.unwrap_or_default().iter().skip(skip).map(item_to_raw).collect::<Result<_, _>>()?
+        }
+    };
+    Ok(Page {
+        start_key,
+        skipped: skip,
+        items,
+        count: raw.count,
+        scanned: raw.scanned,
+        last_key: raw.last_key.filter(|k| !k.is_empty()),
+        capacity: raw.capacity,
+    })
 }

@@ -41,7 +41,8 @@ impl Serialize for ItemJson<'_> {
     }
 }
 
-struct NumberJson<'a>(&'a str);
+/// Serializes a DynamoDB `N` text as a JSON number (shared with the page transcoder).
+pub(crate) struct NumberJson<'a>(pub(crate) &'a str);
 
 impl Serialize for NumberJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -88,7 +89,8 @@ fn is_plain_json_number(n: &str) -> bool {
     i == b.len()
 }
 
-struct Base64Json<'a>(&'a [u8]);
+/// Serializes bytes as standard base64 text (shared with the page transcoder).
+pub(crate) struct Base64Json<'a>(pub(crate) &'a [u8]);
 
 impl Serialize for Base64Json<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

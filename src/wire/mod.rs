@@ -1,10 +1,11 @@
 //! The bottom layer: values and their wire forms, no AWS calls. The error kind every layer returns
 //! (`error`), DynamoDB attribute values ↔ plain JSON (`convert`), the request model and its parsing
 //! (`request`), where a read continues (`cursor`) and its `next_token` text (`token`), table names
-//! and ARNs (`table_ref`), AWS identifier shapes (`ids`) and what a KMS refusal says (`kms`).
+//! and ARNs (`table_ref`), AWS identifier shapes (`ids`), what a KMS refusal says (`kms`) and a Scan or
+//! Query body's items straight to plain JSON (`transcode`).
 //!
 //! `convert`, `error` and `page_token` hold what the library offers (re-exported at the crate root);
-//! `cursor`, `request` and `token` are `pub` and `#[doc(hidden)]` only for the tests and fuzz
+//! `cursor`, `request`, `token` and `transcode` are `pub` and `#[doc(hidden)]` only for the tests and fuzz
 //! targets (through `crate::internals`); the rest is `pub(crate)`.
 
 pub mod convert;
@@ -19,3 +20,5 @@ pub mod request;
 pub(crate) mod table_ref;
 #[doc(hidden)]
 pub mod token;
+#[doc(hidden)]
+pub mod transcode;

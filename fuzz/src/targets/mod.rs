@@ -2,4 +2,5 @@
 
 pub mod request_parse;
 pub mod token_decode;
+pub mod transcode;
 pub mod value_convert;
