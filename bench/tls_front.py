@@ -19,6 +19,7 @@ import ipaddress
 import ssl
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -107,6 +108,14 @@ class TlsFront:
             self.proc.kill()
             raise RuntimeError(f"the TLS front before {upstream} did not start")
         self.endpoint = f"https://127.0.0.1:{line[1]}"
+        # The proxy prints one line per accepted connection: how many TLS connections a client opened.
+        self.connections = 0
+        threading.Thread(target=self._count, daemon=True, name="tls-front-lines").start()
+
+    def _count(self):
+        for line in self.proc.stdout:
+            if line.startswith("connection"):
+                self.connections += 1
 
     def stop(self):
         self.proc.terminate()
@@ -141,6 +150,7 @@ async def serve(upstream: str, cert: str, key: str, port: int = 0):
     ctx.load_cert_chain(cert, key)
 
     async def handle(client_r, client_w):
+        print("connection", flush=True)
         try:
             up_r, up_w = await asyncio.open_connection(target.hostname, target.port)
         except OSError:
