@@ -1,6 +1,7 @@
 """A TLS front for the benchmark's plain-HTTP endpoints: a throwaway CA made at run time, a server
-certificate for 127.0.0.1 signed by it, and a TLS-terminating proxy that passes the decrypted bytes to
-the endpoint unchanged (so SigV4's signed Host header still matches what the client sent).
+certificate for 127.0.0.1 signed by it, and a TLS-terminating HTTP/1.1 proxy that passes each request
+to the endpoint with its headers unchanged (so SigV4's signed Host header still matches what the client
+sent) and keeps the client's connection open as AWS's endpoints do.
 
 In AWS every call is HTTPS, and a cold start's first calls pay the handshakes; this lets the bench
 measure them. The clients trust the CA through their standard settings (see `trust_env`), and the
@@ -13,8 +14,9 @@ real host (rustls-native-certs reads only SSL_CERT_FILE when it is set).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime
+import http.client
+import http.server
 import ipaddress
 import ssl
 import subprocess
@@ -128,40 +130,62 @@ class TlsFront:
         self.stop()
 
 
-async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
-    try:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    except (ConnectionError, ssl.SSLError, OSError):
-        pass
-    finally:
+# Headers that describe one hop, not the message (RFC 9110 7.6.1), and the ones rewritten here.
+HOP_HEADERS = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+               "content-length"}
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """One client connection: TLS, then HTTP/1.1 requests kept alive as AWS's endpoints do. Each
+    request goes to the upstream on a connection of its own (the emulator's server closes every
+    connection after one response), and the answer comes back with a Content-Length on the kept one."""
+    protocol_version = "HTTP/1.1"
+    upstream: tuple[str, int] = ("127.0.0.1", 0)
+
+    def setup(self):
+        print("connection", flush=True)
+        self.request.do_handshake()   # here, in the connection's thread, not in accept()
+        super().setup()
+
+    def _forward(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
+        if body is not None:
+            headers["Content-Length"] = str(length)
+        up = http.client.HTTPConnection(*self.upstream, timeout=600)
         try:
-            writer.close()
-        except (ConnectionError, OSError, RuntimeError):
-            pass
+            up.request(self.command, self.path, body=body, headers=headers)
+            resp = up.getresponse()
+            data = resp.read()
+            self.send_response_only(resp.status, resp.reason)
+            for k, v in resp.getheaders():
+                if k.lower() not in HOP_HEADERS:
+                    self.send_header(k, v)
+        finally:
+            up.close()
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward
+
+    def log_message(self, *args):
+        pass
 
 
-async def serve(upstream: str, cert: str, key: str, port: int = 0):
+def serve(upstream: str, cert: str, key: str, port: int = 0):
     target = urlsplit(upstream)
     if target.scheme != "http" or not target.hostname or not target.port:
         raise SystemExit(f"--upstream: expected http://HOST:PORT, got {upstream!r}")
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
-
-    async def handle(client_r, client_w):
-        print("connection", flush=True)
-        try:
-            up_r, up_w = await asyncio.open_connection(target.hostname, target.port)
-        except OSError:
-            client_w.close()
-            return
-        await asyncio.gather(_pump(client_r, up_w), _pump(up_r, client_w))
-
-    server = await asyncio.start_server(handle, "127.0.0.1", port, ssl=ctx, backlog=256)
-    print("listening", server.sockets[0].getsockname()[1], flush=True)
-    async with server:
-        await server.serve_forever()
+    handler = type("Handler", (_Handler,), {"upstream": (target.hostname, target.port)})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+    print("listening", server.server_address[1], flush=True)
+    server.serve_forever()
 
 
 def main(argv=None) -> int:
@@ -172,7 +196,7 @@ def main(argv=None) -> int:
     ap.add_argument("--port", type=int, default=0)
     args = ap.parse_args(argv)
     try:
-        asyncio.run(serve(args.upstream, args.cert, args.key, args.port))
+        serve(args.upstream, args.cert, args.key, args.port)
     except KeyboardInterrupt:
         pass
     return 0
