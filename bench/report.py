@@ -198,7 +198,24 @@ class Report:
             extra = rsa["total_cpu_ms"]["median"] - plain["total_cpu_ms"]["median"]
             self.add("", f"TLS adds {extra:.1f} ms of CPU to the function's init + first invocation (medians, RSA 2048 against",
                      f"plain HTTP): {extra / 0.072:.0f} ms of wall time at 128 MB's CPU share if nothing else waits.")
-        self.add(f"Load average (1 min) when the section ended: {t.get('loadavg', 'n/a')} (2 cores).", "")
+        probe = t.get("probe")
+        if probe:
+            rsa = probe["rsa2048"]
+            self.add("", "**The TLS choices, in-process** (`examples/bench_client.rs tls`: rustls on aws-lc-rs as the SDK",
+                     "uses it, thread CPU time; handshakes are full TLS 1.3 handshakes with a TCP connect, no resumption,",
+                     f"{next(iter(rsa['kx'].values()))['handshake_ns']['n']} per row).", "",
+                     "| root store | roots | CPU to load (ms) |", "|---|---|---|",
+                     f"| rustls-native-certs reading the bundle (what the SDK does), then parsing it into a `RootCertStore` | {rsa['native_roots']} | "
+                     f"{rsa['native_load_ns'] / 1e6:.2f} + {rsa['native_parse_ns'] / 1e6:.2f} |",
+                     f"| webpki-roots' compiled-in table | {rsa['webpki_roots']} | {rsa['webpki_ns'] / 1e6:.3f} |", "",
+                     "| key exchange offered | server certificate | negotiated | handshake CPU median (ms) | p99 | client config build (ms) |",
+                     "|---|---|---|---|---|---|")
+            for kind, pr in probe.items():
+                for name, v in pr["kx"].items():
+                    h = v["handshake_ns"]
+                    self.add(f"| {name} | {kind} | {v['negotiated'].removeprefix('Some(').rstrip(')')} | {h['median'] / 1e6:.3f} | "
+                             f"{h['p99'] / 1e6:.3f} | {v['config_ns'] / 1e6:.3f} |")
+        self.add("", f"Load average (1 min) when the section ended: {t.get('loadavg', 'n/a')} (2 cores).", "")
 
     def canned(self):
         c = self.r.get("canned")

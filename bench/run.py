@@ -48,12 +48,12 @@ SECTIONS = ("cold", "warm", "access_modes", "tls", "canned", "throughput", "expo
 
 # boto3 builds a new Session per invocation (as its tutorials do), which reloads service models: about
 # 0.2 s a call, so it gets fewer invocations than the others.
-FULL = {"cold": {"function": 30, "node": 30, "boto3": 15}, "tls": {"function": 30, "node": 20, "boto3": 10}, "warm": {"function": 1000, "node": 1000, "boto3": 100}, "roundtrip": 1000,
+FULL = {"cold": {"function": 30, "node": 30, "boto3": 15}, "tls": {"function": 30, "node": 20, "boto3": 10, "probe": 200}, "warm": {"function": 1000, "node": 1000, "boto3": 100}, "roundtrip": 1000,
         "modes": {"cold": 30, "warm": 1000}, "crossover": {"sizes": [1000, 5000, 20000], "repeat": 3}, "canned_items": 4000, "small_items": 30,
         "cpu_invocations": {"function": 200, "node": 40, "boto3": 8}, "cpu_reps": 50,
         "dynalite_items": 100_000, "segments": [1, 2, 4, 8],
         "latency_pages": 48, "latency_ms": 50}
-SMOKE = {"cold": {"function": 2, "node": 2, "boto3": 1}, "tls": {"function": 2, "node": 1, "boto3": 1}, "warm": {"function": 20, "node": 20, "boto3": 3}, "roundtrip": 20,
+SMOKE = {"cold": {"function": 2, "node": 2, "boto3": 1}, "tls": {"function": 2, "node": 1, "boto3": 1, "probe": 3}, "warm": {"function": 20, "node": 20, "boto3": 3}, "roundtrip": 20,
          "modes": {"cold": 2, "warm": 20}, "crossover": {"sizes": [200], "repeat": 1}, "canned_items": 500, "small_items": 30,
          "cpu_invocations": {"function": 3, "node": 2, "boto3": 1}, "cpu_reps": 3,
          "dynalite_items": 2000, "segments": [1, 2],
@@ -188,13 +188,14 @@ def access_modes(aws, impl: Impl, counts: dict) -> dict:
     return out
 
 
-def tls(aws, impls: list[Impl], counts: dict, baseline: str | None) -> dict:
+def tls(aws, impls: list[Impl], counts: dict, baseline: str | None, client: str) -> dict:
     """Cold starts over https://: the emulator behind the TLS front, each client trusting its CA through
     its standard setting. Per sample: init (spawn -> first GET /next) and the first invocation, in wall
     ms and in CPU ms of the process (CPU is what Lambda's small memory sizes stretch: 128 MB gets
     about 7 % of a core), the TLS connections the process opened, and its AssumeRole calls. The same
     function over plain HTTP gives what TLS adds; `baseline` (an older build of the function) runs
-    beside it in the same run."""
+    beside it in the same run. Then the TLS choices in-process (`examples/bench_client.rs tls`): root
+    store loading, and handshakes per key exchange against each certificate kind."""
     from tls_front import TlsFront, make_pki
     expected = len(aws.data("orders"))
     warmup = {"DEFAULT_TABLE": "orders"}
@@ -243,6 +244,16 @@ def tls(aws, impls: list[Impl], counts: dict, baseline: str | None) -> dict:
                                         "cert": kind, "default_table": bool(extra), "connections": conns, "sts_calls": sts,
                                         "calls_last_sample": calls,
                                         **{k: summary(v) for k, v in samples.items()}})
+            out["probe"] = {}
+            for kind, front in fronts.items():
+                p = subprocess.run([client, "tls", front.endpoint.removeprefix("https://"), str(counts["probe"])],
+                                   env={"PATH": "/usr/bin:/bin", **pkis[kind].trust_env()}, capture_output=True, text=True, timeout=600)
+                if p.returncode != 0:
+                    raise BenchError(f"bench_client tls failed: {p.stderr[-2000:]}")
+                probe = json.loads(p.stdout)
+                for v in probe["kx"].values():
+                    v["handshake_ns"] = summary(v["handshake_ns"])
+                out["probe"][kind] = probe
         finally:
             for front in fronts.values():
                 front.stop()
@@ -469,7 +480,7 @@ def main(argv=None) -> int:
             if "access_modes" in sections:
                 step("access_modes", access_modes, aws, impls[0], cfg["modes"])
             if "tls" in sections:
-                step("tls", tls, aws, impls, cfg["tls"], args.baseline)
+                step("tls", tls, aws, impls, cfg["tls"], args.baseline, args.client)
             if "export_crossover" in sections:  # last: it refills `bulk`
                 from export_crossover import measure
                 step("export_crossover", measure, args.binary, cfg["crossover"]["sizes"], cfg["crossover"]["repeat"], aws)
