@@ -4,11 +4,11 @@
 //!
 //! Why not the SDK's default: every client built on an `SdkConfig` without an HTTP client gets an
 //! HTTP client of its own, and each builds its rustls configuration twice (once when the client is
-//! checked, again for its first call), parsing every root certificate of the system bundle each
-//! time, and keeps its own connection pool. The AssumeRole provider builds an STS client per call,
-//! so a cold start did that work four times over. One connector parses the roots once and keeps one
-//! pool, so clients that reach the same host (one endpoint for STS and DynamoDB, as locally) share
-//! a TLS connection; on AWS the hosts differ and each still opens its own.
+//! built, again for its first call), parsing every root certificate of the system bundle each
+//! time, and keeps its own connection pool: with the STS and the home region's DynamoDB client, four
+//! times per cold start, two of them in the first invocation. One connector parses the roots once,
+//! during init, and keeps one pool, so clients that reach the same host (one endpoint for STS and
+//! DynamoDB, as locally) share a TLS connection; on AWS the hosts differ and each opens its own.
 
 use aws_smithy_async::rt::sleep::default_async_sleep;
 use aws_smithy_http_client::proxy::ProxyConfig;
