@@ -215,6 +215,10 @@ class Report:
                     h = v["handshake_ns"]
                     self.add(f"| {name} | {kind} | {v['negotiated'].removeprefix('Some(').rstrip(')')} | {h['median'] / 1e6:.3f} | "
                              f"{h['p99'] / 1e6:.3f} | {v['config_ns'] / 1e6:.3f} |")
+            server = t.get("server_tls", "Python's ssl")
+            self.add("", f"The TLS front ({server}) does not offer the X25519MLKEM768 hybrid, so the default setting",
+                     "negotiates X25519 here: its row is the client's extra cost of generating and sending the ML-KEM",
+                     "key share beside the X25519 one. A server that picks the hybrid adds the decapsulation as well.")
         self.add("", f"Load average (1 min) when the section ended: {t.get('loadavg', 'n/a')} (2 cores).", "")
 
     def canned(self):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -258,6 +259,7 @@ def tls(aws, impls: list[Impl], counts: dict, baseline: str | None, client: str)
             for front in fronts.values():
                 front.stop()
         out["system_roots"] = pkis["rsa2048"].system_roots
+        out["server_tls"] = ssl.OPENSSL_VERSION   # what the TLS front negotiates with (its key exchanges)
     out["loadavg"] = loadavg()
     return out
 

@@ -175,6 +175,9 @@ fn tls(args: &[String]) {
     use rustls::pki_types::ServerName;
 
     let (Some(addr), Some(n)) = (args.first(), args.get(1).and_then(|s| s.parse::<usize>().ok())) else { usage() };
+    // Before anything else: what the process's first use of aws-lc's random generator costs.
+    let (first_random_ns, _) = cpu_of(|| default_provider().secure_random.fill(&mut [0u8; 32]).expect("random"));
+    let (next_random_ns, _) = cpu_of(|| default_provider().secure_random.fill(&mut [0u8; 32]).expect("random"));
     let (native_load_ns, loaded) = cpu_of(rustls_native_certs::load_native_certs);
     assert!(loaded.errors.is_empty(), "loading the roots: {:?}", loaded.errors);
     let native_certs = loaded.certs.len();
@@ -229,6 +232,7 @@ fn tls(args: &[String]) {
     let out = serde_json::json!({
         "native_roots": native_certs, "native_load_ns": native_load_ns as f64, "native_parse_ns": native_parse_ns as f64,
         "webpki_roots": webpki.roots.len(), "webpki_ns": webpki_ns as f64, "kx": results,
+        "first_random_ns": first_random_ns as f64, "next_random_ns": next_random_ns as f64,
     });
     println!("{out}");
 }
