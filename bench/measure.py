@@ -8,6 +8,7 @@ import os
 import platform
 import re
 import subprocess
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +33,32 @@ def proc_cpu_seconds(pid: int, thread: int | None = None) -> float:
     with open(f"/proc/{pid}/task/{thread}/stat" if thread else f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu_ms(pid: int) -> float:
+    """CPU time (user + system) of a process's live threads in ms, at nanosecond resolution: the sum of
+    /proc/PID/task/*/schedstat (clock ticks, 10 ms here, are too coarse for a cold start)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, IndexError, ValueError):
+            pass   # a thread that ended meanwhile
+    return total / 1e6
+
+
+def settled_cpu_ms(pid: int, step_s: float = 0.01, limit_s: float = 1.0) -> float:
+    """proc_cpu_ms once the process has stopped using CPU (two readings `step_s` apart agree): after
+    posting a response a function still logs and polls again, and that belongs to the invocation."""
+    last, waited = proc_cpu_ms(pid), 0.0
+    while waited < limit_s:
+        time.sleep(step_s)
+        waited += step_s
+        now = proc_cpu_ms(pid)
+        if now == last:
+            return now
+        last = now
+    return last
 
 
 def machine_jiffies() -> tuple[int, int]:

@@ -13,6 +13,7 @@ from pathlib import Path
 RUN = ".tools/venv/bin/python bench/run.py"
 LABELS = {"function": "Rust function (release)", "function_old": "Rust function, previous build (SDK item model)",
           "function_warmup": "Rust function, DEFAULT_TABLE set (warm-up in init)",
+          "baseline": "Rust function, before (baseline build)", "baseline_warmup": "Rust function, before, DEFAULT_TABLE set",
           "node": "Node.js reference", "boto3": "boto3 reference"}
 
 # The performance targets the function is held to.
@@ -174,6 +175,62 @@ class Report:
                     f"{rp['warm_sts_calls']} in {rp['warm_invocations']} warm invocations", no_sts)
         init = rp["init_ms"]["median"]
         self.target(f"resource_policy mode: init ≤ {INIT_MAX_MS} ms", f"{ms(init)} ms median", init <= INIT_MAX_MS)
+
+    def tls(self):
+        t = self.r.get("tls")
+        if not t:
+            return
+        self.add("## 2c. Init and first invocation over TLS", "",
+                 f"Reproduce: `{RUN} --only tls` (add `--old-binary OLD_BINARY` to run an older build beside the",
+                 "function). The same emulator and first invocation as section 1, behind `bench/tls_front.py`: a TLS",
+                 "proxy with a CA made at run time, trusted through each client's standard setting (`SSL_CERT_FILE`",
+                 "for the function, `NODE_EXTRA_CA_CERTS`, `AWS_CA_BUNDLE`), endpoints as `https://127.0.0.1:PORT`.",
+                 f"The bundle is the system's {t['system_roots']} roots plus that CA, so loading the roots costs what it",
+                 "does on a host. The server certificate is RSA 2048 as AWS's endpoints serve today, with ECDSA P-256",
+                 "beside it. *CPU* is the process's user + system time (the sum of `/proc/PID/task/*/schedstat`, read",
+                 "once the process is idle again): what Lambda's small memory sizes stretch (128 MB gets about 7 % of",
+                 "a core, so 10 ms of CPU take about 140 ms there). *Connections* are the TLS connections the process",
+                 "opened through the proxy per cold start.", "",
+                 "| implementation | transport | samples | init median (ms) | init CPU (ms) | first invocation (ms) | first invocation CPU (ms) | init + first CPU (ms) | connections | STS calls |",
+                 "|---|---|---|---|---|---|---|---|---|---|")
+        for v in t["variants"]:
+            conns = ", ".join(sorted({str(c) for c in v["connections"] if c is not None})) or "—"
+            sts = ", ".join(map(str, sorted(set(v["sts_calls"]))))
+            self.add(f"| {LABELS[v['key']]} | {v['transport']} | {v['init_ms']['n']} | {ms(v['init_ms']['median'])} | "
+                     f"{ms(v['init_cpu_ms']['median'])} | {ms(v['first_ms']['median'])} | {ms(v['first_cpu_ms']['median'])} | "
+                     f"{ms(v['total_cpu_ms']['median'])} | {conns} | {sts} |")
+        by = {(v["key"], v["cert"]): v for v in t["variants"]}
+        plain, rsa = by.get(("function", None)), by.get(("function", "rsa2048"))
+        if plain and rsa:
+            extra = rsa["total_cpu_ms"]["median"] - plain["total_cpu_ms"]["median"]
+            self.add("", f"The function's init + first invocation over TLS (RSA 2048) against plain HTTP, CPU medians: "
+                     f"{ms(rsa['total_cpu_ms']['median'])} against {ms(plain['total_cpu_ms']['median'])} ms ({extra:+.1f} ms; at 128 MB's",
+                     f"CPU share {extra / 0.072:+.0f} ms of wall time if nothing else waits).")
+        probe = t.get("probe")
+        if probe:
+            rsa = probe["rsa2048"]
+            self.add("", "**The TLS choices, in-process** (`examples/bench_client.rs tls`: rustls on aws-lc-rs as the SDK",
+                     "uses it, thread CPU time; handshakes are full TLS 1.3 handshakes with a TCP connect, no resumption,",
+                     f"{next(iter(rsa['kx'].values()))['handshake_ns']['n']} per row).", "",
+                     "| root store | roots | CPU to load (ms) |", "|---|---|---|",
+                     f"| rustls-native-certs reading the bundle (what the SDK does), then parsing it into a `RootCertStore` | {rsa['native_roots']} | "
+                     f"{rsa['native_load_ns'] / 1e6:.2f} + {rsa['native_parse_ns'] / 1e6:.2f} |",
+                     f"| webpki-roots' compiled-in table | {rsa['webpki_roots']} | {rsa['webpki_ns'] / 1e6:.3f} |",
+                     "", f"The process's first use of AWS-LC's random generator (seeding it): {rsa.get('first_random_ns', float('nan')) / 1e6:.3f} ms of CPU;",
+                     f"the next use {rsa.get('next_random_ns', float('nan')) / 1e6:.4f} ms. Every handshake needs random bytes, so the",
+                     "first handshake of a process pays the seeding.", "",
+                     "| key exchange offered | server certificate | negotiated | handshake CPU median (ms) | p99 | client config build (ms) |",
+                     "|---|---|---|---|---|---|")
+            for kind, pr in probe.items():
+                for name, v in pr["kx"].items():
+                    h = v["handshake_ns"]
+                    self.add(f"| {name} | {kind} | {v['negotiated'].removeprefix('Some(').rstrip(')')} | {h['median'] / 1e6:.3f} | "
+                             f"{h['p99'] / 1e6:.3f} | {v['config_ns'] / 1e6:.3f} |")
+            server = t.get("server_tls", "Python's ssl")
+            self.add("", f"The TLS front ({server}) does not offer the X25519MLKEM768 hybrid, so the default setting",
+                     "negotiates X25519 here: its row is the client's extra cost of generating and sending the ML-KEM",
+                     "key share beside the X25519 one. A server that picks the hybrid adds the decapsulation as well.")
+        self.add("", f"Load average (1 min) when the section ended: {t.get('loadavg', 'n/a')} (2 cores).", "")
 
     def canned(self):
         c = self.r.get("canned")
@@ -366,6 +423,7 @@ class Report:
         self.cold()
         self.warm()
         self.access_modes()
+        self.tls()
         self.canned()
         self.throughput()
         self.cpu()

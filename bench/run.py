@@ -2,9 +2,9 @@
 run, against the same local endpoints, and writes the results (JSON) and BENCHMARKS.md.
 
     .tools/venv/bin/python bench/run.py                 # everything (what `make bench` runs)
-    .tools/venv/bin/python bench/run.py --only warm     # one section: cold, warm, canned, throughput
+    .tools/venv/bin/python bench/run.py --only warm     # one section: cold, warm, access_modes, tls, canned, throughput, export_crossover
     .tools/venv/bin/python bench/run.py --only canned --old-binary /tmp/old/ddb-cross-account-reader
-                                                        # the canned section with a previous build beside
+                                                        # a previous build beside (the canned and tls sections)
     .tools/venv/bin/python bench/run.py --smoke --binary target/debug/ddb-cross-account-reader \
         --client target/debug/examples/bench_client --out /tmp/bench-smoke.md
 
@@ -13,6 +13,9 @@ Endpoints (see BENCHMARKS.md for why each):
                 against the rendered IAM, and request counts per action (STS calls);
   access_modes — the same emulator, the function in ACCESS_MODE=assume_role and =resource_policy
                 (the tables' resource policies and the execution role's direct grants added);
+  tls         — the same emulator behind bench/tls_front.py (a throwaway CA, RSA 2048 like AWS's
+                endpoints, ECDSA P-256 beside it): init and the first invocation over https://, CPU
+                milliseconds of each process beside wall time;
   canned      — bench/canned_endpoint.py: prebuilt responses, so client CPU and memory show;
   throughput  — dynalite with N seeded items for DynamoDB, the canned endpoint for STS; then the canned
                 endpoint again, paged and answering each page after a fixed delay (latency-bound).
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -36,24 +40,24 @@ sys.path.insert(0, str(ROOT))
 import dynalite  # noqa: E402
 import items as bench_items  # noqa: E402
 from impls import Impl, implementations  # noqa: E402
-from measure import loadavg, machine, machine_jiffies, proc_cpu_seconds, summary  # noqa: E402
+from measure import loadavg, machine, machine_jiffies, proc_cpu_seconds, settled_cpu_ms, summary  # noqa: E402
 
 from local.deploy import conventional_name  # noqa: E402
 
 # The local deployment's cross-account role, named by the project's naming rules (the canned
 # endpoint signs nothing, so only its shape matters there).
 DEMO_ROLE = conventional_name("cross_account_role_name")
-SECTIONS = ("cold", "warm", "access_modes", "canned", "throughput", "export_crossover")
+SECTIONS = ("cold", "warm", "access_modes", "tls", "canned", "throughput", "export_crossover")
 
 # boto3 builds a new Session per invocation (as its tutorials do), which reloads service models: about
 # 0.2 s a call, so it gets fewer invocations than the others.
-FULL = {"cold": {"function": 30, "node": 30, "boto3": 15}, "warm": {"function": 1000, "node": 1000, "boto3": 100}, "roundtrip": 1000,
+FULL = {"cold": {"function": 30, "node": 30, "boto3": 15}, "tls": {"function": 30, "node": 20, "boto3": 10, "probe": 200}, "warm": {"function": 1000, "node": 1000, "boto3": 100}, "roundtrip": 1000,
         "modes": {"cold": 30, "warm": 1000}, "crossover": {"sizes": [1000, 5000, 20000], "repeat": 3}, "canned_items": 4000, "small_items": 30,
         "cpu_invocations": {"function": 200, "node": 40, "boto3": 8}, "cpu_reps": 50, "cpu_rounds": 4,
         "full_response_pages": 12, "full_response_samples": 3,
         "dynalite_items": 100_000, "segments": [1, 2, 4, 8],
         "latency_pages": 48, "latency_ms": 50}
-SMOKE = {"cold": {"function": 2, "node": 2, "boto3": 1}, "warm": {"function": 20, "node": 20, "boto3": 3}, "roundtrip": 20,
+SMOKE = {"cold": {"function": 2, "node": 2, "boto3": 1}, "tls": {"function": 2, "node": 1, "boto3": 1, "probe": 3}, "warm": {"function": 20, "node": 20, "boto3": 3}, "roundtrip": 20,
          "modes": {"cold": 2, "warm": 20}, "crossover": {"sizes": [200], "repeat": 1}, "canned_items": 500, "small_items": 30,
          "cpu_invocations": {"function": 4, "node": 2, "boto3": 1}, "cpu_reps": 3, "cpu_rounds": 2,
          "full_response_pages": 3, "full_response_samples": 1,
@@ -186,6 +190,81 @@ def access_modes(aws, impl: Impl, counts: dict) -> dict:
         raise BenchError(f"resource_policy mode made STS calls: cold {rp['cold_sts_calls']}, warm {rp['warm_sts_calls']}")
     if set(out["assume_role"]["cold_sts_calls"]) != {1}:
         raise BenchError(f"assume_role mode: {out['assume_role']['cold_sts_calls']} AssumeRole per cold start, not 1")
+    return out
+
+
+def tls(aws, impls: list[Impl], counts: dict, baseline: str | None, client: str) -> dict:
+    """Cold starts over https://: the emulator behind the TLS front, each client trusting its CA through
+    its standard setting. Per sample: init (spawn -> first GET /next) and the first invocation, in wall
+    ms and in CPU ms of the process (CPU is what Lambda's small memory sizes stretch: 128 MB gets
+    about 7 % of a core), the TLS connections the process opened, and its AssumeRole calls. The same
+    function over plain HTTP gives what TLS adds; `baseline` (an older build of the function) runs
+    beside it in the same run. Then the TLS choices in-process (`examples/bench_client.rs tls`): root
+    store loading, and handshakes per key exchange against each certificate kind."""
+    from tls_front import TlsFront, make_pki
+    expected = len(aws.data("orders"))
+    warmup = {"DEFAULT_TABLE": "orders"}
+    fn_impl = impls[0]
+    old = Impl("function", "baseline", baseline) if baseline else None
+    out: dict = {"variants": []}
+    with tempfile.TemporaryDirectory(prefix="bench-tls-") as tmp:
+        pkis = {kind: make_pki(Path(tmp), kind) for kind in ("rsa2048", "ecdsa-p256")}
+        fronts = {kind: TlsFront(aws.endpoint, pki) for kind, pki in pkis.items()}
+        try:
+            # (key, implementation, certificate kind or None for plain HTTP, extra environment)
+            variants = [("function", fn_impl, None, None), ("function", fn_impl, "rsa2048", None),
+                        ("function_warmup", fn_impl, "rsa2048", warmup)]
+            if old:
+                variants += [("baseline", old, "rsa2048", None), ("baseline_warmup", old, "rsa2048", warmup)]
+            variants += [("function", fn_impl, "ecdsa-p256", None), ("function_warmup", fn_impl, "ecdsa-p256", warmup),
+                         ("node", impls[1], "rsa2048", None), ("boto3", impls[2], "rsa2048", None)]
+            for key, impl, kind, extra in variants:
+                env = emulator_env(aws)
+                if kind:
+                    env.update(pkis[kind].trust_env(), AWS_ENDPOINT_URL=fronts[kind].endpoint)
+                front = fronts.get(kind)
+                samples = {k: [] for k in ("init_ms", "init_cpu_ms", "first_ms", "first_cpu_ms", "total_cpu_ms")}
+                conns, sts = [], []
+                for _ in range(counts[impl.key]):
+                    aws.reset_stats()
+                    before = front.connections if front else 0
+                    fn = impl.start(env, extra)
+                    try:
+                        init_cpu = settled_cpu_ms(fn.proc.pid)
+                        r = fn.invoke(impl.scan_event("orders"))
+                        if ok_payload(fn, r)["count"] != expected:
+                            raise BenchError(f"{key} ({kind or 'plain'}): wrong item count")
+                        total_cpu = settled_cpu_ms(fn.proc.pid)
+                    finally:
+                        fn.stop()
+                    samples["init_ms"].append(fn.init_ms)
+                    samples["init_cpu_ms"].append(init_cpu)
+                    samples["first_ms"].append(r["duration_ms"])
+                    samples["first_cpu_ms"].append(total_cpu - init_cpu)
+                    samples["total_cpu_ms"].append(total_cpu)
+                    conns.append((front.connections - before) if front else None)
+                    calls = aws.stats()
+                    sts.append(calls.get("sts:AssumeRole", 0))
+                out["variants"].append({"key": key, "binary": impl.binary, "transport": f"https ({kind})" if kind else "http",
+                                        "cert": kind, "default_table": bool(extra), "connections": conns, "sts_calls": sts,
+                                        "calls_last_sample": calls,
+                                        **{k: summary(v) for k, v in samples.items()}})
+            out["probe"] = {}
+            for kind, front in fronts.items():
+                p = subprocess.run([client, "tls", front.endpoint.removeprefix("https://"), str(counts["probe"])],
+                                   env={"PATH": "/usr/bin:/bin", **pkis[kind].trust_env()}, capture_output=True, text=True, timeout=600)
+                if p.returncode != 0:
+                    raise BenchError(f"bench_client tls failed: {p.stderr[-2000:]}")
+                probe = json.loads(p.stdout)
+                for v in probe["kx"].values():
+                    v["handshake_ns"] = summary(v["handshake_ns"])
+                out["probe"][kind] = probe
+        finally:
+            for front in fronts.values():
+                front.stop()
+        out["system_roots"] = pkis["rsa2048"].system_roots
+        out["server_tls"] = ssl.OPENSSL_VERSION   # what the TLS front negotiates with (its key exchanges)
+    out["loadavg"] = loadavg()
     return out
 
 
@@ -404,7 +483,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", choices=SECTIONS, action="append", help="run only these sections (repeatable)")
     ap.add_argument("--binary", default=str(ROOT / "target" / "release" / "ddb-cross-account-reader"))
     ap.add_argument("--client", default=str(ROOT / "target" / "release" / "examples" / "bench_client"))
-    ap.add_argument("--old-binary", help="a previous build of the function, measured side by side in the canned section")
+    ap.add_argument("--old-binary", help="a previous build of the function, measured side by side in the canned and tls sections")
     ap.add_argument("--zip", default=str(ROOT / "target" / "lambda" / "ddb-cross-account-reader" / "bootstrap.zip"))
     ap.add_argument("--results", type=Path, default=ROOT / ".local" / "bench" / "results.json")
     ap.add_argument("--out", type=Path, help="write the Markdown report here (make bench: BENCHMARKS.md)")
@@ -435,7 +514,7 @@ def main(argv=None) -> int:
         results[name] = fn(*a)
         print(f"bench: {name} done in {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
 
-    if {"cold", "warm", "access_modes", "export_crossover"} & set(sections):
+    if {"cold", "warm", "access_modes", "tls", "export_crossover"} & set(sections):
         from local.testing import LocalAws
         # The crossover times this machinery, not a simulated export delay (the emulator inherits it).
         os.environ["LOCAL_AWS_EXPORT_SECONDS"] = "0"
@@ -448,6 +527,8 @@ def main(argv=None) -> int:
                 step("raw_emulator", raw_roundtrip, args.client, env, cfg["roundtrip"], "orders")
             if "access_modes" in sections:
                 step("access_modes", access_modes, aws, impls[0], cfg["modes"])
+            if "tls" in sections:
+                step("tls", tls, aws, impls, cfg["tls"], args.old_binary, args.client)
             if "export_crossover" in sections:  # last: it refills `bulk`
                 from export_crossover import measure
                 step("export_crossover", measure, args.binary, cfg["crossover"]["sizes"], cfg["crossover"]["repeat"], aws)

@@ -20,6 +20,13 @@
 //! All are thread CPU time, not wall time. Prints {"items": n, "sdk_ns_per_item": [...],
 //! "convert_ns_per_item": [...], "transcode_ns_per_item": [...], "floor_ns_per_item": [...]} (one
 //! value per rep).
+//!
+//! `bench_client tls HOST:PORT N`: the client's CPU for the TLS choices, in-process with rustls on
+//! aws-lc-rs (the SDK's stack), against a TLS server trusted through SSL_CERT_FILE: loading the root
+//! store (rustls-native-certs reading the bundle, then parsing it into a `RootCertStore`; and
+//! webpki-roots' compiled-in table), and N full handshakes (TCP connect + TLS 1.3 handshake, no
+//! resumption) per key-exchange setting: the SDK's default (X25519MLKEM768 hybrid preferred, X25519
+//! share sent beside it), X25519 alone, P-256 alone. Thread CPU ns; prints one JSON object.
 
 use std::time::Instant;
 
@@ -59,7 +66,9 @@ fn thread_cpu_ns() -> u128 {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: bench_client roundtrip N [TABLE] | bench_client cpu PAGE.json REPS");
+    eprintln!(
+        "usage: bench_client roundtrip N [TABLE] | bench_client cpu PAGE.json REPS | bench_client tls HOST:PORT N"
+    );
     std::process::exit(2);
 }
 
@@ -69,6 +78,7 @@ async fn main() {
     match args.first().map(String::as_str) {
         Some("roundtrip") => roundtrip(&args[1..]).await,
         Some("cpu") => cpu(&args[1..]).await,
+        Some("tls") => tls(&args[1..]),
         _ => usage(),
     }
 }
@@ -178,4 +188,81 @@ async fn cpu(args: &[String]) {
         serde_json::json!({ "items": items, "sdk_ns_per_item": sdk, "convert_ns_per_item": convert,
                             "transcode_ns_per_item": transcode, "floor_ns_per_item": floor })
     );
+}
+
+/// Thread CPU ns of `f`, and its result.
+fn cpu_of<T>(f: impl FnOnce() -> T) -> (u128, T) {
+    let started = thread_cpu_ns();
+    let out = f();
+    (thread_cpu_ns() - started, out)
+}
+
+fn tls(args: &[String]) {
+    use std::net::TcpStream;
+    use std::sync::Arc;
+
+    use rustls::crypto::aws_lc_rs::{default_provider, kx_group};
+    use rustls::pki_types::ServerName;
+
+    let (Some(addr), Some(n)) = (args.first(), args.get(1).and_then(|s| s.parse::<usize>().ok())) else { usage() };
+    // Before anything else: what the process's first use of aws-lc's random generator costs.
+    let (first_random_ns, _) = cpu_of(|| default_provider().secure_random.fill(&mut [0u8; 32]).expect("random"));
+    let (next_random_ns, _) = cpu_of(|| default_provider().secure_random.fill(&mut [0u8; 32]).expect("random"));
+    let (native_load_ns, loaded) = cpu_of(rustls_native_certs::load_native_certs);
+    assert!(loaded.errors.is_empty(), "loading the roots: {:?}", loaded.errors);
+    let native_certs = loaded.certs.len();
+    let (native_parse_ns, roots) = cpu_of(|| {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add_parsable_certificates(loaded.certs);
+        roots
+    });
+    let (webpki_ns, webpki) = cpu_of(|| rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() });
+    let roots = Arc::new(roots);
+
+    let settings = [
+        ("default (X25519MLKEM768 preferred)", default_provider().kx_groups),
+        ("X25519", vec![kx_group::X25519]),
+        ("P-256", vec![kx_group::SECP256R1]),
+    ];
+    let host = addr.rsplit_once(':').map_or(addr.as_str(), |(h, _)| h).to_string();
+    let mut results = serde_json::Map::new();
+    for (name, groups) in settings {
+        let provider = rustls::crypto::CryptoProvider { kx_groups: groups, ..default_provider() };
+        let (config_ns, config) = cpu_of(|| {
+            rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+                .with_safe_default_protocol_versions()
+                .expect("TLS 1.2 and 1.3")
+                .with_root_certificates(roots.clone())
+                .with_no_client_auth()
+        });
+        let config = Arc::new(config);
+        let mut handshakes = Vec::with_capacity(n);
+        let mut negotiated = String::new();
+        for _ in 0..n {
+            let name = ServerName::try_from(host.clone()).expect("a server name or IP address");
+            let (ns, group) = cpu_of(|| {
+                let mut conn = rustls::ClientConnection::new(config.clone(), name).expect("client connection");
+                let mut tcp = TcpStream::connect(addr.as_str()).expect("connect");
+                while conn.is_handshaking() {
+                    conn.complete_io(&mut tcp).expect("TLS handshake");
+                }
+                let group = format!("{:?}", conn.negotiated_key_exchange_group().map(|g| g.name()));
+                conn.send_close_notify();
+                let _ = conn.complete_io(&mut tcp);
+                group
+            });
+            negotiated = group;
+            handshakes.push(ns as f64);
+        }
+        results.insert(
+            name.to_string(),
+            serde_json::json!({"config_ns": config_ns as f64, "handshake_ns": handshakes, "negotiated": negotiated}),
+        );
+    }
+    let out = serde_json::json!({
+        "native_roots": native_certs, "native_load_ns": native_load_ns as f64, "native_parse_ns": native_parse_ns as f64,
+        "webpki_roots": webpki.roots.len(), "webpki_ns": webpki_ns as f64, "kx": results,
+        "first_random_ns": first_random_ns as f64, "next_random_ns": next_random_ns as f64,
+    });
+    println!("{out}");
 }
