@@ -52,6 +52,7 @@ from __future__ import annotations
 import atexit
 import base64
 import datetime
+import fcntl
 import io
 import json
 import math
@@ -59,7 +60,9 @@ import os
 import re
 import shutil
 import stat
+import struct
 import tempfile
+import termios
 import threading
 import time
 import uuid
@@ -125,6 +128,14 @@ def _role_allows(role_arn: str, action: str, resource: str) -> bool:
 
 
 # ---- one execution environment --------------------------------------------------------------
+
+def _unread_bytes(pipe) -> int:
+    """Bytes written into a pipe and not yet read from it (0 once it is closed)."""
+    try:
+        return struct.unpack("i", fcntl.ioctl(pipe.fileno(), termios.FIONREAD, b"\0\0\0\0"))[0]
+    except (OSError, ValueError):
+        return 0
+
 
 class _Process(runtime_api.Function):
     """runtime_api's Function, invoked with the request id kept when the invocation times out."""
@@ -319,10 +330,15 @@ class Environment:
         logged = self.flush_logs(before=lines, after=[(_now_ms(), line) for line in ends])
         return {"payload": body, "error": function_error, "request_id": rid, "log": logged}
 
-    def _settle_output(self, quiet_s: float = 0.03, max_s: float = 0.5) -> None:
+    def _settle_output(self, quiet_s: float = 0.03, max_s: float = 2.0) -> None:
         """Let the lines the function wrote just before answering come through its pipes, so the
         invocation's log (X-Amz-Log-Result, the log group) holds them."""
         deadline, seen = time.monotonic() + max_s, -1
+        # First until the pipes are drained (the reader threads may wait for a core on a busy machine),
+        # then until no line has arrived for `quiet_s`.
+        pipes = [p for p in (self.process.proc.stdout, self.process.proc.stderr) if p is not None and not p.closed]
+        while time.monotonic() < deadline and any(_unread_bytes(p) for p in pipes):
+            time.sleep(0.005)
         while time.monotonic() < deadline and len(self.process.logs) != seen:
             seen = len(self.process.logs)
             time.sleep(quiet_s)

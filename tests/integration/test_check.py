@@ -295,8 +295,9 @@ def test_nothing_is_written_and_no_item_data_is_answered_or_logged(fn, aws):
     p = report(fn, {"op": "check", "table": tables})
     assert p["ok"], json.dumps(p, indent=1)
     answer = json.dumps(p)
+    # The line is written as the invocation ends; the harness reads the pipe on a thread of its own.
+    assert fn.wait_for_log(lambda l: "check complete" in l.text, mark), fn.logs_since(mark)
     logs = "\n".join(l.text for l in fn.logs_since(mark))
-    assert "check complete" in logs
     for text in texts:
         assert text not in answer, f"item data in the answer: {text}"
         assert text not in logs, f"item data in the logs: {text}"
