@@ -85,7 +85,7 @@ pub mod internals {
 
     /// The bottom layer's modules the tests and fuzz targets use.
     pub mod wire {
-        pub use crate::wire::{convert, cursor, error, request, token, transcode};
+        pub use crate::wire::{convert, cursor, error, json_items, request, token, transcode};
     }
 
     /// The connection layer's modules the tests use.

@@ -45,7 +45,7 @@ async fn run(client: &Client, request: Value) -> Result<Value, AppError> {
     let req = Request::parse(request, &config(true).requests)?;
     let outcome = TableAccess::new(client.clone(), ROLE).execute(&req, budget()).await?;
     assert_eq!(outcome.results.items.len(), 1, "one item: the export's description");
-    Ok(serde_json::from_str(outcome.results.items[0].get()).unwrap())
+    Ok(serde_json::from_str(outcome.results.items.get(0).unwrap()).unwrap())
 }
 
 fn ddb_error(code: &str, message: &str) -> HttpResponse {

@@ -36,7 +36,7 @@ use ddb_cross_account_reader::internals::connect::call_policy::base_config;
 use ddb_cross_account_reader::internals::lambda::check::{Report, Status};
 use ddb_cross_account_reader::internals::lambda::config::Config;
 use ddb_cross_account_reader::internals::lambda::handler::{handle, App};
-use ddb_cross_account_reader::internals::lambda::response::{Answer, Response};
+use ddb_cross_account_reader::internals::lambda::response::Answer;
 use ddb_cross_account_reader::internals::table::TableAccess;
 use ddb_cross_account_reader::internals::wire::error::AppError;
 use ddb_cross_account_reader::CrossAccount;
@@ -416,13 +416,21 @@ async fn app_with(fake: &Arc<FakeAws>, region: &str, session_seconds: u32, extra
 }
 
 /// Invokes the handler like the runtime does, with `deadline_in` left before Lambda's deadline.
+/// A data answer as its caller reads it (the JSON the handler returns).
+#[derive(Debug, serde::Deserialize)]
+struct Response {
+    items: Vec<Value>,
+    count: u64,
+    next_token: Option<String>,
+}
+
 async fn invoke(app: &App, request: Value, deadline_in: Duration) -> Result<Response, AppError> {
     let mut context = Context::default();
     context.request_id = "fault-test".into();
     context.deadline =
         (SystemTime::now() + deadline_in).duration_since(SystemTime::UNIX_EPOCH).unwrap().as_millis() as u64;
     match handle(app, LambdaEvent::new(request, context)).await? {
-        Answer::Data(r) => Ok(r),
+        Answer::Data(r) => Ok(serde_json::from_str(r.get()).expect("the answer is a response object")),
         Answer::Check(report) => panic!("a data request answered with a check report: {report:?}"),
     }
 }
@@ -430,11 +438,7 @@ async fn invoke(app: &App, request: Value, deadline_in: Duration) -> Result<Resp
 const LONG: Duration = Duration::from_secs(900);
 
 fn pks(r: &Response) -> Vec<String> {
-    r.results
-        .items
-        .iter()
-        .map(|raw| serde_json::from_str::<Value>(raw.get()).unwrap()["pk"].as_str().unwrap().to_string())
-        .collect()
+    r.items.iter().map(|item| item["pk"].as_str().unwrap().to_string()).collect()
 }
 
 /// Follows next_token to the end; returns every pk in order of arrival.
@@ -838,7 +842,7 @@ async fn two_regions_in_one_process_share_one_assume_role() {
     let other = json!({"op": "scan", "table": TABLE, "region": "us-fault-31", "page_size": 50});
     for request in [scan(50), other.clone(), other, scan(50)] {
         let r = invoke(&app, request.clone(), LONG).await.unwrap_or_else(|e| panic!("{request}: {e}"));
-        assert_eq!(r.results.count, ITEMS as u64, "{request}");
+        assert_eq!(r.count, ITEMS as u64, "{request}");
     }
     assert_eq!(fake.count("AssumeRole"), 1, "one AssumeRole for both regions");
     let issued = fake.issued();

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use lambda_runtime::LambdaEvent;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::lambda::check;
@@ -72,7 +73,7 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Answer, AppE
 }
 
 /// A data request.
-async fn serve(app: &App, event: LambdaEvent<Value>) -> Result<Response, AppError> {
+async fn serve(app: &App, event: LambdaEvent<Value>) -> Result<Box<RawValue>, AppError> {
     let started = Instant::now();
     let (payload, context) = event.into_parts();
     let mut op = "";
@@ -92,7 +93,7 @@ async fn serve(app: &App, event: LambdaEvent<Value>) -> Result<Response, AppErro
         let budget = Budget { max_response_bytes: app.config.max_response_bytes, cutoff: cutoff(context.deadline) };
         let outcome = app.tables.execute(&request, budget).await?;
         log_outcome(&context.request_id, op, (&table, &region), &outcome, started);
-        Response::new(&request, outcome)
+        Response::new(&request, outcome)?.into_json()
     }
     .await;
     if let Err(e) = &result {

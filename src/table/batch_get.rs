@@ -53,7 +53,9 @@ pub(super) async fn batch_get(
             // A single item always goes out (it is at most 400 KB), so every call makes progress.
         }
         room.take(size);
-        outcome.results.items.extend(raws);
+        for raw in &raws {
+            outcome.results.items.push(raw);
+        }
         offset = end;
     }
     outcome.results.count = outcome.results.items.len() as u64;

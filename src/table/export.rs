@@ -195,7 +195,7 @@ fn describe(d: &ExportDescription, bucket: Option<&str>) -> Value {
 fn one_item(item: Value) -> Result<Outcome, AppError> {
     let raw = serde_json::value::to_raw_value(&item).map_err(|e| AppError::internal("encoding the export", e))?;
     let mut outcome = Outcome { pages: 1, ..Default::default() };
-    outcome.results.items.push(raw);
+    outcome.results.items.push(&raw);
     outcome.results.count = 1;
     Ok(outcome)
 }

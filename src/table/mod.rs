@@ -21,7 +21,6 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
 use aws_sdk_dynamodb::Client;
-use serde_json::value::RawValue;
 
 pub use budget::Budget;
 
@@ -32,6 +31,7 @@ use crate::connect::cross_account::CrossAccount;
 use crate::wire::convert::item_to_raw;
 use crate::wire::cursor::Position;
 use crate::wire::error::AppError;
+use crate::wire::json_items::JsonItems;
 use crate::wire::request::{Get, Operation, Request};
 use crate::wire::table_ref::{parse_table, TableRef};
 
@@ -62,7 +62,7 @@ impl Stop {
 /// What a response carries besides its next_token.
 #[derive(Debug, Default)]
 pub struct Results {
-    pub items: Vec<Box<RawValue>>,
+    pub items: JsonItems,
     pub count: u64,
     pub scanned_count: u64,
     pub consumed_capacity: Option<f64>,
@@ -177,7 +177,7 @@ impl TableAccess {
         let mut outcome = Outcome { pages: 1, ..Default::default() };
         outcome.results.add_capacity(out.consumed_capacity());
         if let Some(item) = out.item() {
-            outcome.results.items.push(item_to_raw(item)?);
+            outcome.results.items.push(&item_to_raw(item)?);
         }
         outcome.results.count = outcome.results.items.len() as u64;
         outcome.results.scanned_count = outcome.results.count;

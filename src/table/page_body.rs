@@ -16,6 +16,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{ready, Context, Poll};
 
+use crate::wire::json_items::JsonItems;
+use crate::wire::transcode::transcode_page;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -24,15 +26,12 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
 use bytes::Bytes;
 use http_body::{Body, Frame};
-use serde_json::value::RawValue;
-
-use crate::wire::transcode::transcode_page;
 
 /// Largest body capacity reserved up front from a Content-Length (DynamoDB pages are ≤ 1 MB; a
 /// larger claim just grows the buffer as the body arrives).
 const MAX_RESERVE: usize = 2 * 1024 * 1024;
 
-type Slot = Arc<Mutex<Option<Vec<Box<RawValue>>>>>;
+type Slot = Arc<Mutex<Option<JsonItems>>>;
 
 /// Registered on one Scan or Query call (`customize().interceptor(..)`); `take` after `send`.
 #[derive(Debug, Clone, Default)]
@@ -42,7 +41,7 @@ pub(super) struct TranscodeItems {
 
 impl TranscodeItems {
     /// The last attempt's items, when its body was transcoded.
-    pub(super) fn take(&self) -> Option<Vec<Box<RawValue>>> {
+    pub(super) fn take(&self) -> Option<JsonItems> {
         self.slot.lock().unwrap_or_else(PoisonError::into_inner).take()
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::budget::{size_of, Budget, Room, SharedRoom};
+use super::budget::{Budget, Room, SharedRoom};
 use super::streams::{pump, Page, PagedOp, StreamRequest};
 use super::{deadline_reached, Outcome, Stop, TableAccess};
 use crate::wire::cursor::{Cursor, Position, StreamCursors};
@@ -161,18 +161,25 @@ impl Consumer {
             results.count += page.count as u64;
         } else {
             let limit = self.select.limit();
-            for (j, item) in page.items.into_iter().enumerate() {
-                let size = size_of(&item);
-                let full = limit.is_some_and(|l| results.items.len() >= l);
+            for j in 0..page.items.len() {
+                let size = page.items.size_of(j);
+                let full = limit.is_some_and(|l| results.items.len() + j >= l);
                 // The first item always goes out, so every call makes progress.
-                let too_big = !self.room.fits(size) && !results.items.is_empty();
+                let first = results.items.is_empty() && j == 0;
+                let too_big = !(first || self.room.fits(size));
                 if full || too_big {
+                    results.items.extend_from(&page.items, 0..j);
                     self.resume[i] = Some(Cursor { start_key: page.start_key, skip: page.skipped + j });
                     self.outcome.stopped = Some(if full { Stop::Limit } else { Stop::Size });
                     return false;
                 }
                 self.room.take(size);
-                results.items.push(item);
+            }
+            if results.items.is_empty() {
+                // The first page's items become the response's without a copy.
+                results.items = page.items;
+            } else {
+                results.items.extend_from(&page.items, 0..page.items.len());
             }
         }
         self.resume[i] = page.last_key.map(|k| Cursor { start_key: Some(k), skip: 0 });

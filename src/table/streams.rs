@@ -8,15 +8,15 @@ use aws_sdk_dynamodb::operation::query::QueryOutput;
 use aws_sdk_dynamodb::operation::scan::ScanOutput;
 use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity, Select as SdkSelect};
 use aws_sdk_dynamodb::Client;
-use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
-use super::budget::{size_of, SharedRoom};
+use super::budget::SharedRoom;
 use super::page_body::TranscodeItems;
 use crate::connect::call_error::{from_sdk, CallContext};
 use crate::wire::convert::{item_to_raw, Item};
 use crate::wire::cursor::Cursor;
 use crate::wire::error::AppError;
+use crate::wire::json_items::JsonItems;
 use crate::wire::request::{Read, Select};
 
 /// What a scan or query reads, shared by all its streams.
@@ -44,7 +44,8 @@ pub(super) struct Page {
     /// a previous response already returned them.
     pub start_key: Option<Item>,
     pub skipped: usize,
-    pub items: Vec<Box<RawValue>>,
+    /// The page's items after the skipped ones.
+    pub items: JsonItems,
     pub count: i32,
     pub scanned: i32,
     pub last_key: Option<Item>,
@@ -133,7 +134,7 @@ pub(super) async fn pump(
             start_key.clone_from(&page.last_key);
             skip = 0;
             produced += page.items.len();
-            let page_bytes = page.items.iter().map(|r| size_of(r)).sum::<usize>();
+            let page_bytes = page.items.size();
             bytes += page_bytes;
             shared.room.settle(page_bytes, std::mem::take(&mut claimed));
             stop = stop || enough(produced, bytes);
@@ -182,12 +183,19 @@ async fn fetch(
             .into(),
     };
     let items = match (transcoded.take(), raw.items) {
-        (Some(mut items), _) => {
-            items.drain(..skip.min(items.len()));
+        (Some(items), _) if skip == 0 => items,
+        (Some(all), _) => {
+            // Resuming mid-page (rare): one copy of the items after those already returned.
+            let mut items = JsonItems::with_capacity(all.joined().len());
+            items.extend_from(&all, skip.min(all.len())..all.len());
             items
         }
         (None, sdk_items) => {
-            sdk_items.unwrap_or_default().iter().skip(skip).map(item_to_raw).collect::<Result<_, _>>()?
+            let mut items = JsonItems::default();
+            for item in sdk_items.unwrap_or_default().iter().skip(skip) {
+                items.push(&item_to_raw(item)?);
+            }
+            items
         }
     };
     Ok(Page {

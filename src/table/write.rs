@@ -97,7 +97,7 @@ fn written(attributes: Option<&Item>, capacity: Option<&ConsumedCapacity>) -> Re
     let mut outcome = Outcome { pages: 1, ..Default::default() };
     outcome.results.add_capacity(capacity);
     if let Some(item) = attributes.filter(|a| !a.is_empty()) {
-        outcome.results.items.push(item_to_raw(item)?);
+        outcome.results.items.push(&item_to_raw(item)?);
     }
     outcome.results.count = 1;
     Ok(outcome)

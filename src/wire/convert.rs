@@ -64,7 +64,7 @@ impl Serialize for NumberJson<'_> {
 
 /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`: a JSON number without an exponent. serde_json writes exponents
 /// as `e+`/`e-` (so `1E5` comes out as `1e+5`); those numbers keep going through `Number`.
-fn is_plain_json_number(n: &str) -> bool {
+pub(crate) fn is_plain_json_number(n: &str) -> bool {
     let b = n.as_bytes();
     let mut i = usize::from(b.first() == Some(&b'-'));
     match b.get(i) {
