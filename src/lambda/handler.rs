@@ -4,13 +4,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use lambda_runtime::LambdaEvent;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::lambda::check;
 use crate::lambda::config::Config;
 use crate::lambda::metrics;
-use crate::lambda::response::{Answer, Response};
+use crate::lambda::response::{Answer, Response, ResponseJson};
 use crate::table::{Budget, Outcome, TableAccess};
 use crate::wire::error::AppError;
 use crate::wire::request::Request;
@@ -73,7 +72,7 @@ pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Answer, AppE
 }
 
 /// A data request.
-async fn serve(app: &App, event: LambdaEvent<Value>) -> Result<Box<RawValue>, AppError> {
+async fn serve(app: &App, event: LambdaEvent<Value>) -> Result<ResponseJson, AppError> {
     let started = Instant::now();
     let (payload, context) = event.into_parts();
     let mut op = "";

@@ -7,6 +7,7 @@ use serde_json::value::RawValue;
 
 use crate::lambda::check::Report;
 use crate::table::{Outcome, Results};
+use crate::wire::buffers;
 use crate::wire::error::AppError;
 use crate::wire::request::Request;
 use crate::wire::token;
@@ -17,8 +18,39 @@ use crate::wire::token;
 #[serde(untagged)]
 pub enum Answer {
     /// A data response's JSON (`Response::into_json`).
-    Data(Box<RawValue>),
+    Data(ResponseJson),
     Check(Report),
+}
+
+/// Responses larger than this empty the buffer pool first, so that kept buffers do not add to the
+/// call's memory peak: the runtime's copy of the response.
+const LARGE_RESPONSE: usize = 2 << 20;
+
+/// A data response's JSON text. Once the runtime has serialized (copied) it, its buffer goes back
+/// to `wire::buffers` for the next call's pages.
+#[derive(Debug)]
+pub struct ResponseJson(Option<Box<RawValue>>);
+
+impl ResponseJson {
+    /// The response's JSON text.
+    pub fn get(&self) -> &str {
+        self.0.as_deref().map_or("", RawValue::get)
+    }
+}
+
+impl Serialize for ResponseJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl Drop for ResponseJson {
+    fn drop(&mut self) {
+        if let Some(raw) = self.0.take() {
+            let text: Box<str> = raw.into();
+            buffers::give(String::from(text).into_bytes());
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -47,7 +79,7 @@ impl Response {
     /// `{"items", "count", "scanned_count", "next_token", "consumed_capacity"}`, in the documented
     /// order. The items' text is already JSON, so the response is written around it, in its own
     /// buffer, rather than serializing every item again into a new one.
-    pub fn into_json(self) -> Result<Box<RawValue>, AppError> {
+    pub fn into_json(self) -> Result<ResponseJson, AppError> {
         let r = &self.results;
         let tail = Tail {
             count: r.count,
@@ -64,12 +96,16 @@ impl Response {
         text.insert_str(0, HEAD);
         text.push_str("],");
         text.push_str(&tail[1..]);
+        if text.len() > LARGE_RESPONSE {
+            buffers::release();
+        }
         // SAFETY: `text` is one well-formed JSON object without surrounding whitespace: the
         // envelope is serde_json's, and every item in `JsonItems` is one well-formed JSON value
         // (`push` takes `RawValue`s; the transcoder writes only what it read as well-formed, or
         // serde_json's output). Checking it again (`RawValue::from_string`) would cost about as
-        // much as reading the page: 330 ns of 700 per item, measured on the benchmark page. Debug
-        // builds (every test, the fuzz properties) still check it: serde_json debug-asserts here.
-        Ok(unsafe { RawValue::from_string_unchecked(text) })
+        // much as reading the page: 330 ns per item on the benchmark page, where reading and
+        // writing the items costs 400. Debug builds (every test, the fuzz properties) still check
+        // it: serde_json debug-asserts it here.
+        Ok(ResponseJson(Some(unsafe { RawValue::from_string_unchecked(text) })))
     }
 }

@@ -16,6 +16,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{ready, Context, Poll};
 
+use crate::wire::buffers;
 use crate::wire::json_items::JsonItems;
 use crate::wire::transcode::transcode_page;
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -71,7 +72,7 @@ impl Intercept for TranscodeItems {
         let inner = std::mem::replace(response.body_mut(), SdkBody::taken());
         *response.body_mut() = SdkBody::from_body_1_x(Transcoding {
             inner,
-            read: Vec::with_capacity(reserve),
+            read: buffers::take(reserve),
             slot: self.slot.clone(),
             done: false,
         });
@@ -107,6 +108,7 @@ impl Body for Transcoding {
         let out = match transcode_page(&body) {
             Ok(page) => {
                 *this.slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(page.items);
+                buffers::give(body);
                 page.rest
             }
             Err(e) => {

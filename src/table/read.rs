@@ -169,6 +169,7 @@ impl Consumer {
                 let too_big = !(first || self.room.fits(size));
                 if full || too_big {
                     results.items.extend_from(&page.items, 0..j);
+                    page.items.recycle();
                     self.resume[i] = Some(Cursor { start_key: page.start_key, skip: page.skipped + j });
                     self.outcome.stopped = Some(if full { Stop::Limit } else { Stop::Size });
                     return false;
@@ -180,6 +181,7 @@ impl Consumer {
                 results.items = page.items;
             } else {
                 results.items.extend_from(&page.items, 0..page.items.len());
+                page.items.recycle();
             }
         }
         self.resume[i] = page.last_key.map(|k| Cursor { start_key: Some(k), skip: 0 });

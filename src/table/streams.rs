@@ -188,6 +188,7 @@ async fn fetch(
             // Resuming mid-page (rare): one copy of the items after those already returned.
             let mut items = JsonItems::with_capacity(all.joined().len());
             items.extend_from(&all, skip.min(all.len())..all.len());
+            all.recycle();
             items
         }
         (None, sdk_items) => {

@@ -7,6 +7,8 @@ use std::ops::Range;
 
 use serde_json::value::RawValue;
 
+use crate::wire::buffers;
+
 /// A list of items, each a JSON value (an object, for items), in one buffer.
 ///
 /// The text holds the items separated by commas, so `[` + [`JsonItems::joined`] + `]` is the
@@ -31,9 +33,14 @@ pub struct JsonItems {
 }
 
 impl JsonItems {
-    /// An empty list whose buffer holds `bytes` of text before it grows.
+    /// An empty list for about `bytes` of text, in a reused buffer when one is kept (`buffers`).
     pub fn with_capacity(bytes: usize) -> JsonItems {
-        JsonItems { text: String::with_capacity(bytes), ends: Vec::new() }
+        JsonItems { text: buffers::take_string(bytes), ends: Vec::new() }
+    }
+
+    /// Gives the list's buffer back for reuse (`buffers`).
+    pub fn recycle(self) {
+        buffers::give(self.text.into_bytes());
     }
 
     /// How many items.
