@@ -54,12 +54,14 @@ SECTIONS = ("cold", "warm", "access_modes", "tls", "canned", "throughput", "expo
 FULL = {"cold": {"function": 30, "node": 30, "boto3": 15}, "tls": {"function": 30, "node": 20, "boto3": 10, "probe": 200}, "warm": {"function": 1000, "node": 1000, "boto3": 100}, "roundtrip": 1000,
         "modes": {"cold": 30, "warm": 1000}, "crossover": {"sizes": [1000, 5000, 20000], "repeat": 3}, "canned_items": 4000, "small_items": 30,
         "cpu_invocations": {"function": 200, "node": 40, "boto3": 8}, "cpu_reps": 50, "cpu_rounds": 4,
+        "cpu_invocations_one": {"function": 800, "node": 80, "boto3": 8},
         "full_response_pages": 12, "full_response_samples": 3,
         "dynalite_items": 100_000, "segments": [1, 2, 4, 8],
         "latency_pages": 48, "latency_ms": 50}
 SMOKE = {"cold": {"function": 2, "node": 2, "boto3": 1}, "tls": {"function": 2, "node": 1, "boto3": 1, "probe": 3}, "warm": {"function": 20, "node": 20, "boto3": 3}, "roundtrip": 20,
          "modes": {"cold": 2, "warm": 20}, "crossover": {"sizes": [200], "repeat": 1}, "canned_items": 500, "small_items": 30,
          "cpu_invocations": {"function": 4, "node": 2, "boto3": 1}, "cpu_reps": 3, "cpu_rounds": 2,
+         "cpu_invocations_one": {"function": 4, "node": 2, "boto3": 1},
          "full_response_pages": 3, "full_response_samples": 1,
          "dynalite_items": 2000, "segments": [1, 2],
          "latency_pages": 4, "latency_ms": 20}
@@ -324,6 +326,7 @@ def canned(impls: list[Impl], cfg: dict, client: str, old_binary: str | None = N
     # The function, and the previous build side by side when given (--old-binary).
     functions = [impls[0]] + ([Impl("function_old", "Rust function, previous build", old_binary)] if old_binary else [])
     big = CannedEndpoint(cfg["canned_items"])
+    one = CannedEndpoint(1)
     small = CannedEndpoint(cfg["small_items"])
     paged = CannedEndpoint(cfg["canned_items"], pages=cfg["full_response_pages"])
     try:
@@ -356,27 +359,38 @@ def canned(impls: list[Impl], cfg: dict, client: str, old_binary: str | None = N
                 finally:
                     fn.stop()
             out["rss_full"][impl.key] = max(samples, key=lambda v: v["peak_kb"])
-        # Whole-process CPU per item: HTTP, SDK parsing, conversion, response, Runtime API. The
+        # Whole-process CPU per item: HTTP, SDK parsing, conversion, response, Runtime API. Each
+        # process's CPU per invocation of the big page minus the same on a 1-item page (what an
+        # invocation costs whatever its size: the event, signing, the Runtime API, the log line; for
+        # the references also their AssumeRole and client), divided by the items between them. The
         # function and its previous build alternate, in rounds, so machine load hits both alike.
         out["cpu"] = {}
         rounds = cfg["cpu_rounds"]
-        acc = {impl.key: {"cpu": 0.0, "durations": [], "wall": 0.0, "k": 0} for impl in functions}
+        acc = {impl.key: {"cpu": 0.0, "durations": [], "wall": 0.0, "k": 0, "one_cpu": 0.0, "one_k": 0} for impl in functions}
         for rnd in range(rounds):
             for impl in functions if rnd % 2 == 0 else functions[::-1]:
                 k = max(1, cfg["cpu_invocations"]["function"] // rounds)
                 cpu, durations, wall = cpu_run(impl, big, k)
+                k_one = max(1, cfg["cpu_invocations_one"]["function"] // rounds)
+                one_cpu, _, _ = cpu_run(impl, one, k_one)
                 a = acc[impl.key]
                 a["cpu"] += cpu
                 a["durations"] += durations
                 a["wall"] += wall
                 a["k"] += k
+                a["one_cpu"] += one_cpu
+                a["one_k"] += k_one
         for impl in impls[1:]:
-            k = cfg["cpu_invocations"][impl.key]
+            k, k_one = cfg["cpu_invocations"][impl.key], cfg["cpu_invocations_one"][impl.key]
             cpu, durations, wall = cpu_run(impl, big, k)
-            acc[impl.key] = {"cpu": cpu, "durations": durations, "wall": wall, "k": k}
+            one_cpu, _, _ = cpu_run(impl, one, k_one)
+            acc[impl.key] = {"cpu": cpu, "durations": durations, "wall": wall, "k": k, "one_cpu": one_cpu, "one_k": k_one}
         for key, a in acc.items():
+            per_invocation, fixed = a["cpu"] / a["k"], a["one_cpu"] / a["one_k"]
             out["cpu"][key] = {"invocations": a["k"], "items": a["k"] * big.items, "cpu_s": round(a["cpu"], 3),
-                               "ns_per_item": a["cpu"] * 1e9 / (a["k"] * big.items), "duration_ms": summary(a["durations"]),
+                               "one_item_invocations": a["one_k"], "one_item_cpu_ms": fixed * 1e3,
+                               "ns_per_item": (per_invocation - fixed) * 1e9 / (big.items - 1),
+                               "gross_ns_per_item": a["cpu"] * 1e9 / (a["k"] * big.items), "duration_ms": summary(a["durations"]),
                                "wall_s": round(a["wall"], 2)}
         # In-process split of the function's per-item CPU (examples/bench_client.rs cpu).
         with tempfile.NamedTemporaryFile(suffix=".json") as page:
@@ -401,6 +415,7 @@ def canned(impls: list[Impl], cfg: dict, client: str, old_binary: str | None = N
                                  "raw_ms": raw_roundtrip(client, small.env(), cfg["roundtrip"], "canned")}
     finally:
         big.stop()
+        one.stop()
         small.stop()
         paged.stop()
     return out
