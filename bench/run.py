@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 import dynalite  # noqa: E402
 import items as bench_items  # noqa: E402
 from impls import Impl, implementations  # noqa: E402
-from measure import loadavg, machine, machine_jiffies, proc_cpu_seconds, settled_cpu_ms, summary  # noqa: E402
+from measure import loadavg, machine, machine_jiffies, proc_cpu_ms, proc_cpu_seconds, settled_cpu_ms, summary  # noqa: E402
 
 from local.deploy import conventional_name  # noqa: E402
 
@@ -304,19 +304,20 @@ class CannedEndpoint:
 
 def cpu_run(impl: Impl, endpoint: CannedEndpoint, k: int) -> tuple[float, list[float], float]:
     """CPU seconds of a fresh process over k timed invocations of the canned page (after two untimed
-    ones), their durations, and the wall time."""
+    ones), their durations, and the wall time. CPU time is summed over the process's threads at
+    nanosecond resolution (clock ticks would round a 1-item invocation away)."""
     fn = impl.start(endpoint.env())
     try:
         for _ in range(2):   # AssumeRole, connections, allocator warm-up
             ok_payload(fn, fn.invoke(impl.scan_event("canned")))
-        cpu0, wall0 = proc_cpu_seconds(fn.proc.pid), time.perf_counter()
+        cpu0, wall0 = proc_cpu_ms(fn.proc.pid) / 1e3, time.perf_counter()
         durations = []
         for _ in range(k):
             r = fn.invoke(impl.scan_event("canned"))
             if ok_payload(fn, r)["count"] != endpoint.items:
                 raise BenchError(f"{impl.key}: wrong item count from the canned page")
             durations.append(r["duration_ms"])
-        return proc_cpu_seconds(fn.proc.pid) - cpu0, durations, time.perf_counter() - wall0
+        return proc_cpu_ms(fn.proc.pid) / 1e3 - cpu0, durations, time.perf_counter() - wall0
     finally:
         fn.stop()
 
