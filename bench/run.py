@@ -404,6 +404,7 @@ def canned(impls: list[Impl], cfg: dict, client: str, old_binary: str | None = N
         out["split"] = {"items": split["items"], "sdk_ns_per_item": summary(split["sdk_ns_per_item"]),
                         "convert_ns_per_item": summary(split["convert_ns_per_item"]),
                         "transcode_ns_per_item": summary(split["transcode_ns_per_item"]),
+                        "transcode_read_ns_per_item": summary(split["transcode_read_ns_per_item"]),
                         "floor_ns_per_item": summary(split["floor_ns_per_item"])}
         # Warm overhead with an endpoint that costs next to nothing: small page, function vs raw SDK call.
         fn = impls[0].start(small.env())
