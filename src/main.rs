@@ -27,8 +27,9 @@ fn runtime() -> tokio::runtime::Builder {
 /// glibc raises its mmap threshold to the size of each large block freed, so after the first page
 /// every ~1.4 MB page body and its transcoded items come from the heap, whose freed space stays
 /// resident. Kept at the 128 KiB default, large blocks are mapped and unmapped each time: peak RSS
-/// returning a full 6 MB response fell from 29.6 to 22.9 MiB for about 8 % more CPU per item (page
-/// faults), measured with the canned endpoint (BENCHMARKS.md). Set before any allocation matters.
+/// returning a full 6 MB response fell from 29.6 to 22.9 MiB, measured with the canned endpoint
+/// (BENCHMARKS.md). The page faults that costs are mostly avoided by reusing the large buffers the
+/// reader controls (`wire::buffers`). Set before any allocation matters.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn fixed_mmap_threshold() {
     // SAFETY: mallopt only changes allocator settings; it is called before any other thread exists.
