@@ -7,19 +7,20 @@
 //! untimed call that assumes the role and opens the connection. Prints {"latencies_ms": [...]}.
 //!
 //! `bench_client cpu PAGE.json REPS`: client CPU per item, in-process, no network. PAGE.json is a
-//! Scan response body. Two stages are timed separately, REPS times each:
+//! Scan response body. These stages are timed separately, REPS times each:
 //!   sdk     — the SDK turning that body into a ScanOutput (served by an in-process HTTP client, so
 //!             signing, request building and deserialization are all included);
-//!   convert — what this project adds per item: `item_to_raw` for every item, then the handler's
-//!             `Response` serialized to the bytes that go back to the Runtime API.
-//!   transcode — the path Scan and Query take now: the body's items transcoded straight to plain
-//!             JSON (`wire::transcode`), then the same `Response` serialized;
+//!   convert — what the old path added per item: `item_to_raw` for every item, then the handler's
+//!             response written around them and serialized as the Lambda runtime does;
+//!   transcode — the path Scan and Query take now: the body read into the items' plain JSON
+//!             (`wire::transcode`), then the same response writing and serialization;
+//!   transcode_read — of that, `transcode_page` alone;
 //!   floor   — `serde_json::from_slice::<IgnoredAny>` over the body: reading the page's JSON and
 //!             nothing else, the least any JSON reader of this page can cost.
 //! The `sdk` and `convert` stages are the old path (and what GetItem/BatchGetItem still do).
 //! All are thread CPU time, not wall time. Prints {"items": n, "sdk_ns_per_item": [...],
-//! "convert_ns_per_item": [...], "transcode_ns_per_item": [...], "floor_ns_per_item": [...]} (one
-//! value per rep).
+//! "convert_ns_per_item": [...], "transcode_ns_per_item": [...], "transcode_read_ns_per_item": [...],
+//! "floor_ns_per_item": [...]} (one value per rep).
 //!
 //! `bench_client tls HOST:PORT N`: the client's CPU for the TLS choices, in-process with rustls on
 //! aws-lc-rs (the SDK's stack), against a TLS server trusted through SSL_CERT_FILE: loading the root
