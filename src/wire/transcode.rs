@@ -74,14 +74,12 @@ fn page(r: &mut Reader, capacity: usize) -> Result<Transcoded, Fail> {
     let mut items = None;
     let mut rest = Vec::with_capacity(256);
     rest.push(b'{');
-    r.ws();
-    r.eat(b'{', "`{` opening the body")?;
-    r.ws();
-    if !r.try_eat(b'}') {
+    r.expect(b'{', "`{` opening the body")?;
+    if !r.next_is(b'}') {
         loop {
-            let key = r.plain_string("a member name without escapes")?;
             r.ws();
-            r.eat(b':', "`:`")?;
+            let key = r.plain_string("a member name without escapes")?;
+            r.expect(b':', "`:`")?;
             r.ws();
             if r.inner(key) == "Items" {
                 if items.is_some() {
@@ -99,13 +97,10 @@ fn page(r: &mut Reader, capacity: usize) -> Result<Transcoded, Fail> {
                 rest.push(b':');
                 rest.extend_from_slice(value.as_bytes());
             }
-            r.ws();
-            if r.try_eat(b',') {
-                r.ws();
-                continue;
+            if !r.next_is(b',') {
+                r.expect(b'}', "`,` or `}`")?;
+                break;
             }
-            r.eat(b'}', "`,` or `}`")?;
-            break;
         }
     }
     rest.push(b'}');
@@ -197,15 +192,6 @@ impl<'a> Reader<'a> {
         let hit = self.peek() == Some(c);
         self.i += usize::from(hit);
         hit
-    }
-
-    #[inline(always)]
-    fn eat(&mut self, c: u8, expected: &'static str) -> Result<(), Fail> {
-        if self.try_eat(c) {
-            Ok(())
-        } else {
-            Err(self.refuse(expected))
-        }
     }
 
     /// `c` next, after whitespace if any (DynamoDB sends none: the first test nearly always decides).
@@ -346,23 +332,46 @@ impl<'a> Reader<'a> {
         Ok(raw.get())
     }
 
-    /// `Items`: each item written into `items` as a plain object.
+    /// `Items`: each item written into `items` as a plain object (`items` separates them).
     fn item_list(&mut self, items: &mut JsonItems) -> Result<(), Fail> {
-        self.eat(b'[', "the array of items")?;
-        self.ws();
-        if self.try_eat(b']') {
+        self.expect(b'[', "the array of items")?;
+        if self.next_is(b']') {
             return Ok(());
         }
         loop {
+            self.ws();
             self.map(items.begin_item(), 1)?;
             items.end_item();
-            self.ws();
-            if self.try_eat(b',') {
-                self.ws();
-                continue;
+            if !self.next_is(b',') {
+                return self.expect(b']', "`,` or `]`");
             }
-            return self.eat(b']', "`,` or `]`");
         }
+    }
+
+    /// An array or object at the cursor, written to `out` in the same brackets: `each` reads and
+    /// writes one element (or member) at a time, and the commas between them are written here.
+    #[inline(always)]
+    fn delimited(
+        &mut self,
+        out: &mut String,
+        (open, close, expected, between): (u8, u8, &'static str, &'static str),
+        mut each: impl FnMut(&mut Self, &mut String) -> Result<(), Fail>,
+    ) -> Result<(), Fail> {
+        self.expect(open, expected)?;
+        out.push(char::from(open));
+        if !self.next_is(close) {
+            loop {
+                self.ws();
+                each(self, out)?;
+                if !self.next_is(b',') {
+                    self.expect(close, between)?;
+                    break;
+                }
+                out.push(',');
+            }
+        }
+        out.push(char::from(close));
+        Ok(())
     }
 
     /// An item or an `M`: names → attribute values, written as a plain object.
@@ -370,31 +379,14 @@ impl<'a> Reader<'a> {
         if depth > MAX_DEPTH {
             return Err(self.refuse("at most 64 levels of nesting"));
         }
-        self.expect(b'{', "an object of attribute values")?;
-        out.push('{');
-        if !self.next_is(b'}') {
-            loop {
-                if self.peek() != Some(b'"') {
-                    self.ws();
-                }
-                let name = self.string()?;
-                self.put_string(out, name)?;
-                out.push(':');
-                self.expect(b':', "`:`")?;
-                if self.peek() != Some(b'{') {
-                    self.ws();
-                }
-                self.attribute(out, depth)?;
-                if self.next_is(b',') {
-                    out.push(',');
-                    continue;
-                }
-                self.expect(b'}', "`,` or `}`")?;
-                break;
-            }
-        }
-        out.push('}');
-        Ok(())
+        self.delimited(out, (b'{', b'}', "an object of attribute values", "`,` or `}`"), |r, out| {
+            let name = r.string()?;
+            r.put_string(out, name)?;
+            out.push(':');
+            r.expect(b':', "`:`")?;
+            r.ws();
+            r.attribute(out, depth)
+        })
     }
 
     /// An `L`: attribute values, written as a JSON array.
@@ -402,51 +394,21 @@ impl<'a> Reader<'a> {
         if depth > MAX_DEPTH {
             return Err(self.refuse("at most 64 levels of nesting"));
         }
-        self.eat(b'[', "an array of attribute values")?;
-        out.push('[');
-        self.ws();
-        if !self.try_eat(b']') {
-            loop {
-                self.attribute(out, depth)?;
-                self.ws();
-                if self.try_eat(b',') {
-                    out.push(',');
-                    self.ws();
-                    continue;
-                }
-                self.eat(b']', "`,` or `]`")?;
-                break;
-            }
-        }
-        out.push(']');
-        Ok(())
+        self.delimited(out, (b'[', b']', "an array of attribute values", "`,` or `]`"), |r, out| {
+            r.attribute(out, depth)
+        })
     }
 
     /// An `SS`, `NS` or `BS`: an array of strings, written as strings, numbers or base64.
     fn set(&mut self, out: &mut String, kind: SetKind) -> Result<(), Fail> {
-        self.eat(b'[', "an array of strings")?;
-        out.push('[');
-        self.ws();
-        if !self.try_eat(b']') {
-            loop {
-                let s = self.string()?;
-                match kind {
-                    SetKind::S => self.put_string(out, s)?,
-                    SetKind::N => self.put_number(out, s)?,
-                    SetKind::B => self.put_binary(out, s)?,
-                }
-                self.ws();
-                if self.try_eat(b',') {
-                    out.push(',');
-                    self.ws();
-                    continue;
-                }
-                self.eat(b']', "`,` or `]`")?;
-                break;
+        self.delimited(out, (b'[', b']', "an array of strings", "`,` or `]`"), |r, out| {
+            let s = r.string()?;
+            match kind {
+                SetKind::S => r.put_string(out, s),
+                SetKind::N => r.put_number(out, s),
+                SetKind::B => r.put_binary(out, s),
             }
-        }
-        out.push(']');
-        Ok(())
+        })
     }
 
     /// One attribute value, `{"TYPE": value}`, written as its plain JSON.
@@ -465,7 +427,7 @@ impl<'a> Reader<'a> {
             }
             return self.expect(b'}', "`}` closing an attribute value of one member");
         }
-        self.eat(b'{', "an attribute value object")?;
+        self.expect(b'{', "an attribute value object")?;
         self.ws();
         // The type name, matched as bytes (with its quotes) rather than read as a string first: it
         // is the most frequent token of a page.
@@ -483,8 +445,7 @@ impl<'a> Reader<'a> {
             _ => return Err(self.refuse("an attribute type: S, N, B, BOOL, NULL, SS, NS, BS, M or L")),
         };
         self.i += len;
-        self.ws();
-        self.eat(b':', "`:`")?;
+        self.expect(b':', "`:`")?;
         self.ws();
         match tag {
             Tag::S => {
@@ -509,8 +470,7 @@ impl<'a> Reader<'a> {
             Tag::M => self.map(out, depth + 1)?,
             Tag::L => self.list(out, depth + 1)?,
         }
-        self.ws();
-        self.eat(b'}', "`}` closing an attribute value of one member")
+        self.expect(b'}', "`}` closing an attribute value of one member")
     }
 }
 
