@@ -25,24 +25,9 @@ use serde_json::{json, Value};
 
 const ROLE: &str = "arn:aws:iam::111111111111:role/dev-ddb_cross_acc_access_role-222222222222";
 
-/// splitmix64: a fixed-seed generator, so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn coin(&mut self) -> bool {
-        self.next() & 1 == 1
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// One character as DynamoDB JSON could carry it: raw where JSON allows, or escaped.
 fn put_char(rng: &mut Rng, c: char, out: &mut String) {
